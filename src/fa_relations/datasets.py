@@ -1,0 +1,162 @@
+"""Readers for the public Persian NER corpora, mapped onto SCHEMA labels.
+
+Tags come back as IOB2 strings with SCHEMA labels (``B-PER``, ``I-ORG``, ``O``).
+Sentence indices are positions in the file (0-based, blank-line separated), so
+stand-off annotations can name a sentence as (corpus, split, index) without
+copying its text.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from .paths import datasets_dir
+
+logger = logging.getLogger(__name__)
+
+CORPORA = ("peyma", "arman", "parstwiner")
+
+#: corpus label -> SCHEMA label (``None``: not an entity label of SCHEMA).
+LABEL_MAPS: dict[str, dict[str, str | None]] = {
+    "peyma": {
+        "PER": "PER", "ORG": "ORG", "LOC": "LOC", "DAT": "DATE", "TIM": "TIME",
+        "MON": "MONEY", "PCT": "PERCENT",
+    },
+    "arman": {
+        "pers": "PER", "org": "ORG", "loc": "LOC", "fac": "FAC", "pro": "PRODUCT", "event": "EVENT",
+    },
+    "parstwiner": {
+        "PER": "PER", "LOC": "LOC", "ORG": "ORG", "EVE": "EVENT", "POG": "ORG", "NAT": "NAT",
+    },
+}
+
+#: SCHEMA labels each corpus annotates; a label outside this set is unknown, not "O".
+CORPUS_LABELS: dict[str, frozenset[str]] = {
+    name: frozenset(v for v in m.values() if v and v != "NAT") for name, m in LABEL_MAPS.items()
+}
+
+
+@dataclass
+class TaggedSentence:
+    """One gold sentence: words and their IOB2 tags with SCHEMA labels."""
+
+    corpus: str
+    split: str
+    index: int
+    words: list[str]
+    tags: list[str]
+
+    @property
+    def text(self) -> str:
+        """The words joined by single spaces (the text stand-off offsets refer to)."""
+        return " ".join(self.words)
+
+
+def split_file(corpus: str, split: str, fold: int = 1) -> str:
+    """File name of a split: ``train``/``dev``/``test``; ARMAN has folds and no dev."""
+    if corpus not in CORPORA:
+        raise ValueError(f"unknown corpus {corpus!r}; expected one of {CORPORA}")
+    if split not in ("train", "dev", "test"):
+        raise ValueError(f"unknown split {split!r}; expected train, dev or test")
+    if corpus == "arman":
+        if split == "dev":
+            raise ValueError("ARMAN has no dev split; hold out part of train_foldN instead")
+        return f"{split}_fold{fold}.txt"
+    return f"{split}.txt"
+
+
+def _parse_line(corpus: str, line: str) -> tuple[str, str]:
+    if corpus == "peyma":
+        word, _, tag = line.rpartition("|")
+    elif corpus == "parstwiner":
+        word, _, tag = line.rpartition("\t")
+    else:
+        word, _, tag = line.rpartition(" ")
+    return word, tag.strip()
+
+
+def _map_tag(corpus: str, tag: str, keep_nat: bool) -> str:
+    if tag == "O" or not tag:
+        return "O"
+    prefix, sep, label = tag.replace("_", "-", 1).partition("-")
+    if not sep or prefix not in ("B", "I"):
+        raise ValueError(f"{corpus}: malformed tag {tag!r}")
+    mapped = LABEL_MAPS[corpus].get(label)
+    if mapped is None:
+        raise ValueError(f"{corpus}: unknown label {label!r} in tag {tag!r}")
+    if mapped == "NAT" and not keep_nat:
+        return "O"
+    return f"{prefix}-{mapped}"
+
+
+def repair_iob(tags: list[str]) -> list[str]:
+    """Turn an ``I-X`` that does not continue an ``X`` into ``B-X`` (IOB2)."""
+    out: list[str] = []
+    prev = "O"
+    for tag in tags:
+        if tag.startswith("I-") and prev[2:] != tag[2:]:
+            tag = "B-" + tag[2:]
+        out.append(tag)
+        prev = tag
+    return out
+
+
+def iter_sentences(
+    corpus: str,
+    split: str,
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    fold: int = 1,
+    keep_nat: bool = False,
+) -> Iterator[TaggedSentence]:
+    """Yield the sentences of one corpus split, with SCHEMA IOB2 tags."""
+    path = Path(datasets_dir(data_dir)) / corpus / split_file(corpus, split, fold)
+    words: list[str] = []
+    tags: list[str] = []
+    index = 0
+    split_name = split if corpus != "arman" else f"{split}_fold{fold}"
+    with open(path, encoding="utf-8") as fh:
+        for raw in fh:
+            line = raw.rstrip("\r\n")
+            if not line.strip() and not (corpus == "peyma" and line.endswith("|O")):
+                if words:
+                    yield TaggedSentence(corpus, split_name, index, words, repair_iob(tags))
+                    index += 1
+                    words, tags = [], []
+                continue
+            word, tag = _parse_line(corpus, line)
+            words.append(word)
+            tags.append(_map_tag(corpus, tag, keep_nat))
+    if words:
+        yield TaggedSentence(corpus, split_name, index, words, repair_iob(tags))
+
+
+def read_sentences(
+    corpus: str,
+    split: str,
+    data_dir: str | os.PathLike[str] | None = None,
+    *,
+    fold: int = 1,
+    keep_nat: bool = False,
+) -> list[TaggedSentence]:
+    """All sentences of one corpus split (see :func:`iter_sentences`)."""
+    return list(iter_sentences(corpus, split, data_dir, fold=fold, keep_nat=keep_nat))
+
+
+def spans_from_iob(tags: list[str]) -> list[tuple[int, int, str]]:
+    """Entity spans ``(start_token, end_token_exclusive, label)`` from IOB2 tags."""
+    spans: list[tuple[int, int, str]] = []
+    start, label = -1, ""
+    for i, tag in enumerate([*tags, "O"]):
+        if tag.startswith("I-") and label == tag[2:] and start >= 0:
+            continue
+        if start >= 0:
+            spans.append((start, i, label))
+            start, label = -1, ""
+        if tag.startswith(("B-", "I-")):
+            start, label = i, tag[2:]
+    return spans

@@ -1,0 +1,53 @@
+"""Where fa_relations finds its bundled models, data files and the shared corpora.
+
+No path here is relative to the current working directory unless the user gave it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Environment variable that points at the folder holding ARMAN, PEYMA, ... .
+DATASETS_ENV = "FA_RELATIONS_DATA"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+# src/fa_relations -> repository root, for source checkouts and editable installs.
+_SOURCE_ROOT = _PACKAGE_DIR.parent.parent
+_BUNDLED = _PACKAGE_DIR / "_bundled"
+
+
+def _first_existing(*candidates: Path) -> Path:
+    for c in candidates:
+        if c.exists():
+            return c
+    return candidates[0]
+
+
+def models_dir() -> Path:
+    """Folder of the models shipped with the library."""
+    return _first_existing(_BUNDLED / "models", _SOURCE_ROOT / "models")
+
+
+def data_dir() -> Path:
+    """Folder of our own lexicons, gazetteers and stand-off annotations."""
+    return _first_existing(_BUNDLED / "data", _SOURCE_ROOT / "data")
+
+
+def datasets_dir(path: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> Path:
+    """Resolve the folder of the public corpora.
+
+    Order: the explicit ``path``, then ``$FA_RELATIONS_DATA``, then
+    ``../shared/datasets`` beside the repository root.
+    """
+    if path is not None:
+        resolved = Path(path).expanduser().resolve()
+    elif os.environ.get(DATASETS_ENV):
+        resolved = Path(os.environ[DATASETS_ENV]).expanduser().resolve()
+    else:
+        resolved = (_SOURCE_ROOT.parent / "shared" / "datasets").resolve()
+    if must_exist and not resolved.is_dir():
+        raise FileNotFoundError(
+            f"corpus folder {resolved} does not exist; pass --data DIR or set ${DATASETS_ENV}"
+        )
+    return resolved
