@@ -1,0 +1,1 @@
+"""entity_typing stage of fa_relations."""

@@ -1,0 +1,1 @@
+"""relations stage of fa_relations."""

@@ -1,0 +1,19 @@
+"""The text layer: offset-preserving normalisation, ZWNJ restoration, sentence and word tokenisation."""
+
+from .characters import ZWNJ, canonical_word
+from .normalizer import Normalizer, NormalizerConfig, NormalizedText, normalize
+from .offsets import AlignedText, Edit
+from .zwnj import ZwnjRestorer, build_zwnj_lexicon
+
+__all__ = [
+    "ZWNJ",
+    "AlignedText",
+    "Edit",
+    "NormalizedText",
+    "Normalizer",
+    "NormalizerConfig",
+    "ZwnjRestorer",
+    "build_zwnj_lexicon",
+    "canonical_word",
+    "normalize",
+]

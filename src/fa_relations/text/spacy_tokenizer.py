@@ -1,0 +1,98 @@
+"""A spaCy tokenizer that normalises Persian text and remembers the original offsets.
+
+``nlp = spacy.blank("fa"); nlp.tokenizer = PersianTokenizer(nlp.vocab)`` gives a
+``Doc`` over the normalised text with sentence boundaries set, and
+``doc._.fa_aligned`` mapping every character back to the input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+from .. import extensions as _extensions  # noqa: F401  (registers Doc._.fa_aligned)
+from .normalizer import Normalizer, default_normalizer
+from .offsets import AlignedText
+from .tokenizer import split_sentences, tokenize_words
+
+
+class PersianTokenizer:
+    """Normalise, tokenise and sentence-split Persian text into a spaCy ``Doc``."""
+
+    def __init__(self, vocab: Vocab, normalizer: Normalizer | None = None) -> None:
+        self.vocab = vocab
+        self.normalizer = normalizer or default_normalizer()
+
+    def __call__(self, text: str) -> Doc:
+        if not isinstance(text, str):
+            raise TypeError(f"expected str, got {type(text).__name__}")
+        aligned = self.normalizer(text)
+        doc = self.doc_from_aligned(aligned)
+        return doc
+
+    def doc_from_aligned(self, aligned: AlignedText) -> Doc:
+        norm = aligned.text
+        spans = tokenize_words(norm)
+        sent_bounds = split_sentences(norm, spans)
+        first_of_sentence = {a for a, _ in sent_bounds}
+        words: list[str] = []
+        spaces: list[bool] = []
+        sent_starts: list[bool | None] = []
+        cursor = 0
+        for i, tok in enumerate(spans):
+            gap = norm[cursor:tok.start]
+            if gap:
+                if words and gap[0] == " ":
+                    spaces[-1] = True
+                    gap = gap[1:]
+                if gap:
+                    words.append(gap)
+                    spaces.append(False)
+                    sent_starts.append(False if words[:-1] else True)
+            words.append(norm[tok.start:tok.end])
+            spaces.append(False)
+            sent_starts.append(True if i in first_of_sentence else False)
+            cursor = tok.end
+        tail = norm[cursor:]
+        if tail:
+            if words and tail[0] == " ":
+                spaces[-1] = True
+                tail = tail[1:]
+            if tail:
+                words.append(tail)
+                spaces.append(False)
+                sent_starts.append(False if words[:-1] else True)
+        if sent_starts and sent_starts[0] is not True:
+            sent_starts[0] = True
+        doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=sent_starts if words else None)
+        doc._.fa_aligned = aligned
+        return doc
+
+    # The tokenizer has no state of its own: serialisation keeps nothing.
+    def to_bytes(self, **_: Any) -> bytes:
+        return b""
+
+    def from_bytes(self, _data: bytes, **_: Any) -> PersianTokenizer:
+        return self
+
+    def to_disk(self, _path: str | Path, **_: Any) -> None:
+        return None
+
+    def from_disk(self, _path: str | Path, **_: Any) -> PersianTokenizer:
+        return self
+
+
+@spacy.registry.tokenizers("fa_relations.PersianTokenizer.v1")
+def create_persian_tokenizer() -> Callable[[Language], PersianTokenizer]:
+    """Registry function so a saved pipeline's ``config.cfg`` can name this tokenizer."""
+
+    def make(nlp: Language) -> PersianTokenizer:
+        return PersianTokenizer(nlp.vocab)
+
+    return make
