@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -41,6 +42,19 @@ class AlignedText:
             pos = self.starts[start] if start < len(self.text) else len(self.original)
             return pos, pos
         return self.starts[start], max(self.ends[start:end])
+
+    def from_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span of ``original`` to the smallest span of ``text`` covering what came from it."""
+        if not 0 <= start <= end <= len(self.original):
+            raise IndexError(f"span ({start}, {end}) outside original of length {len(self.original)}")
+        lo = bisect_left(self.starts, start)
+        hi = lo
+        while hi < len(self.text) and self.ends[hi] <= end and self.starts[hi] < end:
+            hi += 1
+        # drop inserted characters (empty original span) at the edges
+        while hi > lo and self.starts[hi - 1] == self.ends[hi - 1] and self.text[hi - 1] in " \u200c":
+            hi -= 1
+        return lo, hi
 
     def original_surface(self, start: int, end: int) -> tuple[int, int, str]:
         """``(orig_start, orig_end, original[orig_start:orig_end])`` for a span of ``text``."""
