@@ -1,0 +1,101 @@
+"""``fa-relations train ner`` and ``fa-relations evaluate ner``."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import evaluate_app, train_app
+
+
+class Backend(str, Enum):
+    builtin = "builtin"
+    transformers = "transformers"
+
+
+class Corpus(str, Enum):
+    peyma = "peyma"
+    arman = "arman"
+    parstwiner = "parstwiner"
+
+
+@train_app.command("ner")
+def train_ner(
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    output: Path = typer.Option(Path("models/ner"), "--output", "-o", help="Folder to write the model to."),
+    seed: int = typer.Option(0, "--seed"),
+    backend: Backend = typer.Option(Backend.builtin, "--backend"),
+    base: Optional[str] = typer.Option(None, "--base", help="transformers back end: base model id or path."),
+    config: Optional[Path] = typer.Option(None, "--config", help="builtin: training config JSON (e.g. models/ner/train_config.json)."),
+    epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs."),
+    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="builtin: wall-time budget."),
+) -> None:
+    """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
+    if backend is Backend.transformers:
+        from ..ner.transformers_backend import finetune  # written by the transformers back end
+
+        kwargs = {"base": base, "data_dir": data, "output": output, "seed": seed}
+        if epochs is not None:
+            kwargs["epochs"] = epochs
+        finetune(**kwargs)
+        return
+    from ..ner.train import TrainConfig, train_tagger
+
+    cfg = TrainConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))) if config else TrainConfig()
+    cfg.seed = seed
+    if epochs is not None:
+        cfg.epochs = epochs
+    if max_minutes is not None:
+        cfg.max_minutes = max_minutes
+    tagger = train_tagger(data, output, cfg)
+    typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
+                           "best_epoch": tagger.meta.get("best_epoch")}))
+
+
+def _tag_fn(ner: Optional[str]):
+    """A ``words -> tags`` function, through the public ``fa_relations.load`` when it exists."""
+    import fa_relations
+
+    if hasattr(fa_relations, "load"):
+        pipe = fa_relations.load(ner=ner) if ner else fa_relations.load()
+        meta = {"loaded_with": "fa_relations.load", "ner": ner or "builtin"}
+        try:
+            tagger = pipe.nlp.get_pipe("fa_ner").tagger
+        except (AttributeError, KeyError):
+            tagger = None
+        if tagger is not None and isinstance(getattr(tagger, "meta", None), dict):
+            meta.update({k: tagger.meta.get(k) for k in ("name", "version", "architecture", "seed")})
+        return pipe.tag, meta
+    from ..ner.tagger import load_builtin_tagger
+
+    tagger = load_builtin_tagger(ner)
+    meta = {"loaded_with": "fa_relations.ner.tagger.load_builtin_tagger", "ner": ner or "builtin"}
+    meta.update({k: tagger.meta.get(k) for k in ("name", "version", "architecture", "seed")})
+    return tagger.tag, meta
+
+
+@evaluate_app.command("ner")
+def evaluate_ner_cmd(
+    corpus: Corpus = typer.Option(..., "--corpus"),
+    split: str = typer.Option("test", "--split", help="train, dev or test (ARMAN: train/test of --fold)."),
+    data: Optional[Path] = typer.Option(None, "--data"),
+    fold: int = typer.Option(1, "--fold"),
+    ner: Optional[str] = typer.Option(None, "--ner", help="Model folder or id (default: the built-in model)."),
+    output: Optional[Path] = typer.Option(None, "--output", help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json)."),
+    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N sentences."),
+) -> None:
+    """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split."""
+    from ..evaluation.ner import evaluate_ner
+
+    tag_fn, meta = _tag_fn(ner)
+    report = evaluate_ner(tag_fn, corpus.value, split, data, fold, limit=limit, model_meta=meta, output=output)
+    o = report["overall"]
+    typer.echo(f"{corpus.value} {report['split']}: P {o['precision']:.2f} R {o['recall']:.2f} F1 {o['f1']:.2f} "
+               f"({report['tokens_per_second']:.0f} tokens/s)")
+    for lab, s in report["per_label"].items():
+        typer.echo(f"  {lab:8s} P {s['precision']:6.2f} R {s['recall']:6.2f} F1 {s['f1']:6.2f} n={s['support']}")
+    typer.echo(f"written to {report.get('written_to')}")
