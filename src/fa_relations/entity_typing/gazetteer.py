@@ -1,0 +1,285 @@
+"""Place gazetteer: CLDR Persian names (through babel) plus small curated additions.
+
+Sources, in order of precedence (a later source never overrides an earlier one
+for the same name, except where a row says so):
+
+1. ``data/gazetteers/countries.tsv``, ``cities.tsv``, ``regions.tsv``: names
+   CLDR lacks (news short forms, political names, Iranian cities and
+   provinces), each row with a ``source`` column.
+2. CLDR territory names (``babel.Locale("fa").territories``): sovereign states
+   become COUNTRY, dependent territories and the numeric UN regions LOC.
+3. CLDR exemplar city names of the time zones
+   (``Locale("fa").time_zones[zone]["city"]``), with the zone's territory
+   (``babel.core.get_global("zone_territories")``) as ISO code: CITY.
+
+Every name is matched through :func:`name_key`, which applies the text
+layer's character normalisation (Arabic ي/ك/ة → Persian, marks dropped) and
+then folds the spelling variants that do not change a place name: ZWNJ and
+spaces, آ/ا, ئ/ی, hamza. So «روسيه»، «امريكا»، «تل آویو»، «تلآویو» and
+«تل‌آویو» share one key.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..paths import data_dir
+from ..text import canonical_word
+
+logger = logging.getLogger(__name__)
+
+COUNTRY, CITY, LOC = "COUNTRY", "CITY", "LOC"
+PLACE_TYPES = (COUNTRY, CITY, LOC)
+
+#: ISO 3166-1 codes that CLDR lists as territories but that are not sovereign
+#: states (dependencies, overseas departments, uninhabited islands, disputed
+#: territories without broad recognition). They are typed LOC.
+NON_SOVEREIGN = frozenset(
+    "AC AI AQ AS AW AX BL BM BQ BV CC CK CP CW CX DG EA EH FK FO GF GG GI GL GP GS GU HK HM IC "
+    "IM IO JE KY MF MO MP MQ MS NC NF NU PF PM PN PR QO RE SH SJ SX TA TC TF TK UM VG VI WF YT".split()
+)
+#: CLDR "territories" that are not places at all (or pseudo-locales).
+NOT_PLACES = frozenset({"EU", "EZ", "UN", "XA", "XB", "ZZ"})
+#: Time-zone families whose exemplar "cities" are mostly islands or stations.
+_SKIP_ZONE_PREFIXES = ("Antarctica/", "Etc/", "Arctic/")
+
+
+@lru_cache(maxsize=65536)
+def name_key(name: str) -> str:
+    """The matching key of a place name or word (see the module docstring)."""
+    s = canonical_word(name.strip())
+    s = s.replace("\u200c", "").replace(" ", "").replace("-", "").replace("ـ", "")
+    s = s.replace("آ", "ا").replace("ئ", "ی").replace("ء", "").replace("أ", "ا").replace("إ", "ا")
+    return s
+
+
+def display_form(name: str) -> str:
+    """A name as the library writes it: letters unified, CLDR hamza marks dropped, spaces collapsed.
+
+    The sources already write ZWNJ where it belongs («تل‌آویو»), so the ZWNJ
+    restorer (slow to load) is not needed here.
+    """
+    return " ".join(canonical_word(name).split())
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """What a place name denotes: ``type`` COUNTRY, CITY or LOC, ISO code, canonical name."""
+
+    type: str
+    iso: str | None
+    canonical: str
+    source: str = ""
+    also_province: bool = False  #: an Iranian city whose province has the same name
+
+
+@dataclass
+class Gazetteer:
+    """Name → :class:`GazetteerEntry`, demonym → ISO code."""
+
+    entries: dict[str, GazetteerEntry] = field(default_factory=dict)
+    demonyms: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)  #: ISO -> canonical name
+
+    # ------------------------------------------------------------------ lookup
+    def lookup(self, name: str | Sequence[str]) -> GazetteerEntry | None:
+        """The entry of ``name`` (a string or a list of words), or ``None``."""
+        text = name if isinstance(name, str) else " ".join(name)
+        return self.entries.get(name_key(text))
+
+    def __contains__(self, name: str) -> bool:
+        return self.lookup(name) is not None
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def demonym_country(self, word: str) -> str | None:
+        """ISO code of the country a nationality word refers to («اسرائیلی» → ``"IL"``)."""
+        key = name_key(word)
+        iso = self.demonyms.get(key)
+        if iso is not None:
+            return iso
+        for suffix in _PLURAL_SUFFIXES:
+            if key.endswith(suffix) and len(key) > len(suffix) + 2:
+                iso = self.demonyms.get(key[: -len(suffix)])
+                if iso is not None:
+                    return iso
+        return None
+
+    def country_name(self, iso: str) -> str | None:
+        """The canonical Persian name of a country code."""
+        return self.country_names.get(iso)
+
+    # ---------------------------------------------------------------- building
+    def add(self, name: str, entry: GazetteerEntry, *, override: bool = False) -> None:
+        key = name_key(name)
+        if not key:
+            return
+        if override or key not in self.entries:
+            self.entries[key] = entry
+
+    def add_demonym(self, word: str, iso: str, *, override: bool = False) -> None:
+        key = name_key(word)
+        if key and (override or key not in self.demonyms):
+            self.demonyms[key] = iso
+
+
+#: Plural endings of demonyms after :func:`name_key` (ZWNJ removed): ایرانیان، اسرائیلیها.
+_PLURAL_SUFFIXES = ("ان", "ها", "های")
+
+
+def _read_tsv(path: Path) -> list[dict[str, str]]:
+    if not path.is_file():
+        logger.warning("gazetteer file %s is missing", path)
+        return []
+    with open(path, encoding="utf-8") as fh:
+        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
+    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+
+
+def _cldr_territories() -> dict[str, str]:
+    from babel import Locale
+
+    return dict(Locale("fa").territories)
+
+
+def _cldr_cities() -> Iterable[tuple[str, str]]:
+    """(Persian exemplar city, ISO code) from CLDR time zones."""
+    from babel import Locale
+    from babel.core import get_global
+
+    zone_territories = get_global("zone_territories")
+    for zone, data in Locale("fa").time_zones.items():
+        if zone.startswith(_SKIP_ZONE_PREFIXES):
+            continue
+        city = data.get("city") if hasattr(data, "get") else None
+        iso = zone_territories.get(zone)
+        if city and iso and iso.isalpha():
+            yield city, iso
+
+
+def _split_cldr_name(name: str) -> list[str]:
+    """CLDR names such as «هنگ‌کنگ، منطقهٔ ویژهٔ اداری چین» or «میانمار (برمه)» → their parts."""
+    parts = [name]
+    if "(" in name:
+        head, _, rest = name.partition("(")
+        parts = [head.strip(), rest.rstrip(")").strip(), name.replace("(", "").replace(")", "")]
+    out = []
+    for p in parts:
+        out.append(p.split("،")[0].strip())
+    return [p for p in out if p]
+
+
+#: How a demonym is formed from a (one-word) country name, by its last letter.
+def _demonym_forms(name: str) -> list[str]:
+    n = display_form(name)
+    if " " in n or len(n) < 3:
+        return []
+    if n.endswith(("ا", "و")):
+        return [n + "یی", n + "ئی"]
+    if n.endswith("ه"):
+        return [n + "\u200cای", n[:-2] + "ی"] if n.endswith("یه") else [n + "\u200cای"]
+    if n.endswith("ی"):
+        return [n + "ایی"]
+    return [n + "ی"]
+
+
+def build_gazetteer(directory: str | Path | None = None) -> Gazetteer:
+    """Build the gazetteer from CLDR and the TSV files in ``directory`` (default ``data/gazetteers``)."""
+    folder = Path(directory) if directory is not None else data_dir() / "gazetteers"
+    gaz = Gazetteer()
+    territories = _cldr_territories()
+
+    # canonical country names: CLDR, unless countries.tsv marks a preferred form
+    for iso, name in territories.items():
+        if iso.isalpha() and iso not in NOT_PLACES and iso not in NON_SOVEREIGN:
+            gaz.country_names[iso] = display_form(_split_cldr_name(name)[0])
+    country_rows = _read_tsv(folder / "countries.tsv")
+    for row in country_rows:
+        if row.get("preferred") == "yes" or row["iso"] not in gaz.country_names:
+            gaz.country_names[row["iso"]] = display_form(row["name"])
+
+    def country(iso: str, source: str) -> GazetteerEntry:
+        return GazetteerEntry(COUNTRY, iso, gaz.country_names[iso], source)
+
+    # 1. curated additions
+    for row in country_rows:
+        gaz.add(row["name"], country(row["iso"], f"countries.tsv: {row.get('source', '')}"))
+    province_keys: set[str] = set()
+    for row in _read_tsv(folder / "regions.tsv"):
+        if row.get("kind") == "province":
+            province_keys.add(name_key(row["name"]))
+        gaz.add(row["name"], GazetteerEntry(LOC, None, display_form(row["name"]), f"regions.tsv: {row.get('source', '')}"))
+    for row in _read_tsv(folder / "cities.tsv"):
+        iso = row.get("iso") or None
+        key = name_key(row["name"])
+        entry = GazetteerEntry(
+            CITY, iso, display_form(row.get("canonical") or row["name"]), f"cities.tsv: {row.get('source', '')}",
+            also_province=key in province_keys,
+        )
+        # a city named like a province (تهران، اصفهان) is a CITY by default
+        gaz.add(row["name"], entry, override=key in province_keys)
+
+    # 2. CLDR territories
+    for iso, name in territories.items():
+        if iso in NOT_PLACES:
+            continue
+        for part in _split_cldr_name(name):
+            if iso.isalpha() and iso not in NON_SOVEREIGN:
+                gaz.add(part, country(iso, "CLDR territory"))
+            elif iso in ("HK", "MO"):
+                continue  # cities.tsv has them as CITY CN
+            else:
+                gaz.add(part, GazetteerEntry(LOC, None, display_form(part), "CLDR territory (region or dependency)"))
+
+    # 3. CLDR exemplar cities
+    for city, iso in _cldr_cities():
+        canonical = display_form(city)
+        gaz.add(city, GazetteerEntry(CITY, iso if iso not in NON_SOVEREIGN else None, canonical, "CLDR exemplar city"))
+
+    # demonyms: curated table first, then regular forms of one-word country names
+    blocked: set[str] = set()
+    for row in _read_tsv(folder / "demonyms.tsv"):
+        if row["iso"] == "-":
+            blocked.add(name_key(row["word"]))
+        else:
+            gaz.add_demonym(row["word"], row["iso"])
+    names_by_iso: dict[str, set[str]] = {}
+    for iso, name in territories.items():
+        if iso.isalpha() and iso in gaz.country_names:
+            names_by_iso.setdefault(iso, set()).update(_split_cldr_name(name))
+    for row in country_rows:
+        names_by_iso.setdefault(row["iso"], set()).add(row["name"])
+    for iso, names in sorted(names_by_iso.items()):
+        for name in sorted(names):
+            for form in _demonym_forms(name):
+                k = name_key(form)
+                if k not in blocked and k not in gaz.entries:
+                    gaz.add_demonym(form, iso)
+    return gaz
+
+
+_DEFAULT: Gazetteer | None = None
+
+
+def default_gazetteer() -> Gazetteer:
+    """The shared gazetteer built from the bundled data (built once per process)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = build_gazetteer()
+    return _DEFAULT
+
+
+def lookup(name: str | Sequence[str]) -> GazetteerEntry | None:
+    """:meth:`Gazetteer.lookup` on the default gazetteer."""
+    return default_gazetteer().lookup(name)
+
+
+def demonym_country(word: str) -> str | None:
+    """:meth:`Gazetteer.demonym_country` on the default gazetteer."""
+    return default_gazetteer().demonym_country(word)

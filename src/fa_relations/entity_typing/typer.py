@@ -1,0 +1,248 @@
+"""Typing one place mention: gazetteer lookup, generic heads, qualifiers, sentence context.
+
+:func:`type_place` is pure (words in, :class:`PlaceTyping` out) so the spaCy
+component, the evaluation and users without spaCy share it.
+
+Order of evidence (first that applies wins):
+
+1. the whole span is a gazetteer name («جمهوری اسلامی ایران»، «مسجد سلیمان»);
+2. a generic head opens the span: «کشور X» → COUNTRY, «شهر X»/«بندر X» → CITY,
+   «استان X»/«دریای X»/«جنوب X»/«فرودگاه X» … → LOC, «دولت X»/«سرزمین X» →
+   the type of X;
+3. a known name followed by a qualifier: another place («ژنو سوئیس»،
+   «کوهدشت لرستان» → the first name's type), «اشغالی»/«سابق» (same type), or
+   a direction adjective («اروپای شرقی»، «کانادای غربی» → LOC);
+4. the sentence: a name that is both an Iranian city and its province
+   («اصفهان») is LOC after «استان»/«استان‌های …»; an unknown name is typed by
+   the head word before it («شهر»، «کشور»، «روستای») or, as a dateline at the
+   start of a sentence («… ـ ایرنا»), CITY;
+5. word shape of unknown names: «…آباد»، «…شهر» → CITY; «…ستان» → LOC;
+   otherwise LOC (the corpus label).
+
+A span that is only a nationality word («اروپایی») is not a place
+(``type`` ``None``, ``demonym`` set), following SCHEMA.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .gazetteer import CITY, COUNTRY, LOC, Gazetteer, GazetteerEntry, default_gazetteer, name_key
+
+
+@dataclass(frozen=True)
+class PlaceTyping:
+    """The outcome of typing one mention.
+
+    ``type`` is COUNTRY, CITY or LOC (``None``: not a place, e.g. a lone
+    demonym), ``iso`` the country code, ``canonical`` the canonical name,
+    ``reason`` a short tag saying which rule decided (for debugging and
+    evaluation breakdowns).
+    """
+
+    type: str | None
+    iso: str | None
+    canonical: str | None
+    reason: str
+    demonym: str | None = None
+
+
+def _k(words: Sequence[str]) -> str:
+    return name_key(" ".join(words))
+
+
+def _keys(*words: str) -> frozenset[str]:
+    return frozenset(name_key(w) for w in words)
+
+
+#: Heads that make the span a country when the rest is one (or unknown, for «کشور»).
+COUNTRY_HEADS = _keys("کشور", "کشورهای", "کشور‌های")
+#: Heads transparent to the type of what follows («دولت سوریه» → COUNTRY SY).
+TRANSPARENT_HEADS = _keys("دولت", "سرزمین", "جمهوری", "پادشاهی", "امیرنشین")
+CITY_HEADS = _keys("شهر", "شهرهای", "بندر", "کلانشهر", "پایتخت", "شهرها")
+LOC_HEADS = _keys(
+    "استان", "استانهای", "استان‌ها", "ایالت", "ایالات", "شهرستان", "شهرستانهای", "بخش", "دهستان", "روستا",
+    "روستای", "روستاهای", "قریه", "منطقه", "مناطق", "ناحیه", "جزیره", "جزایر", "شبه‌جزیره", "شبه", "دریا", "دریای",
+    "دریاچه", "دریاچه‌های", "رود", "رودخانه", "کوه", "کوه‌های", "کوهستان", "رشته‌کوه", "ارتفاعات", "دشت",
+    "دره", "تنگه", "خلیج", "اقیانوس", "قاره", "صحرا", "صحرای", "بیابان", "جنگل", "جنگل‌های", "تالاب", "چشمه",
+    "آبشار", "میدان", "حوزه", "لایه", "لایه‌های", "محور", "جاده", "خیابان", "بزرگراه", "بلوار", "کوچه", "پل",
+    "مرز", "مرزهای", "حومه", "اطراف", "نوار", "کرانه", "ساحل", "سواحل", "قلعه", "کاروانسرای", "کاروان", "کاخ",
+    "برج", "زندان", "پایگاه", "ورزشگاه", "استادیوم", "سالن", "تالار", "بازار", "بازارچه", "مرکز", "پارک", "باغ",
+    "موزه", "آرامگاه", "حرم", "امامزاده", "بنای", "عمارت", "تماشاخانه", "فرودگاه", "دانشگاه", "بیمارستان",
+    "هتل", "مهمانسرای", "سینما", "آستان", "فروشگاه", "استانداری", "لانه", "شهرک", "شهرکهای", "اردوگاه",
+    "کمپ", "پست", "گذرگاه", "مصلی", "مسجد", "کلیسای", "کنیسه", "زمین", "نیروگاه", "پالایشگاه", "معدن",
+    "قطب", "دامنه", "کویر", "جلگه", "آبراه", "کانال", "خط", "گسل", "ایستگاه", "اسکله", "بندرگاه",
+)
+DIRECTION_HEADS = _keys(
+    "شمال", "جنوب", "شرق", "غرب", "مرکز", "شمال‌غرب", "شمال‌شرق", "جنوب‌غرب", "جنوب‌شرق", "شمال‌غربی",
+    "شمال‌شرقی", "جنوب‌غربی", "جنوب‌شرقی", "شمالی", "جنوبی", "شرقی", "غربی", "مرکزی", "حوالی", "نزدیکی",
+)
+DIRECTION_ADJ = _keys("شمالی", "جنوبی", "شرقی", "غربی", "مرکزی", "میانه", "لاتین", "علیا", "سفلی", "باختری", "خاوری")
+SAME_TYPE_QUALIFIERS = _keys("اشغالی", "سابق", "شریف", "مقدس", "بزرگ", "کبیر", "قدیم", "جدید", "فعلی", "امروز", "امروزی")
+#: Heads of ORG spans that name a state («جمهوری اسلامی ایران»، «رژیم صهیونیستی»).
+STATE_HEADS = _keys("جمهوری", "رژیم", "پادشاهی", "ایالات", "امارات", "فدراسیون", "اتحاد", "اتحاد‌جماهیر")
+#: Plural heads that govern a list «استان‌های تهران، خراسان و اصفهان».
+LIST_HEADS: dict[str, str] = {
+    **{k: LOC for k in _keys("استانهای", "استان‌ها", "استانها", "استان", "شهرستانهای", "ایالت‌های", "مناطق")},
+    **{k: CITY for k in _keys("شهرهای", "شهرها", "شهر")},
+    **{k: COUNTRY for k in _keys("کشورهای", "کشورها", "کشور")},
+}
+LIST_GLUE = _keys("،", ",", "و", "؛", "یا")
+DATELINE_MARKS = frozenset({"ـ", "-", "–", "—", "_"})
+_CITY_SUFFIXES = ("اباد", "شهر")
+_LOC_SUFFIXES = ("ستان",)
+
+
+def _entry_typing(entry: GazetteerEntry, reason: str) -> PlaceTyping:
+    return PlaceTyping(entry.type, entry.iso if entry.type in (COUNTRY, CITY) else None, entry.canonical, reason)
+
+
+def _strip_ezafe(word: str) -> str | None:
+    """«جاکارتای» → «جاکارتا», «آسیای» → «آسیا» (ezafe ی after a final vowel)."""
+    k = name_key(word)
+    if len(k) > 3 and (k.endswith("ای") or k.endswith("وی")):
+        return k[:-1]
+    return None
+
+
+def _lookup_words(gaz: Gazetteer, words: Sequence[str]) -> GazetteerEntry | None:
+    entry = gaz.entries.get(_k(words))
+    if entry is None and words:
+        stripped = _strip_ezafe(words[-1])
+        if stripped:
+            entry = gaz.entries.get(_k(words[:-1]) + stripped)
+    return entry
+
+
+def resolve_name(words: Sequence[str], gaz: Gazetteer | None = None) -> PlaceTyping | None:
+    """Type a place name by itself (rules 1-3 of the module docstring), or ``None`` if unknown."""
+    gaz = gaz or default_gazetteer()
+    words = [w for w in words if w.strip()]
+    if not words:
+        return None
+    entry = gaz.entries.get(_k(words))
+    if entry is not None:
+        return _entry_typing(entry, "gazetteer")
+    head = name_key(words[0])
+    rest = words[1:]
+    if rest:
+        inner = resolve_name(rest, gaz)
+        if head in COUNTRY_HEADS:
+            if inner is not None and inner.type == COUNTRY:
+                return PlaceTyping(COUNTRY, inner.iso, inner.canonical, "head:country")
+            return PlaceTyping(COUNTRY, None, None, "head:country")
+        if head in TRANSPARENT_HEADS and inner is not None and inner.type is not None:
+            return PlaceTyping(inner.type, inner.iso, inner.canonical, "head:transparent")
+        if head in CITY_HEADS:
+            if inner is not None and inner.type == CITY:
+                return PlaceTyping(CITY, inner.iso, inner.canonical, "head:city")
+            return PlaceTyping(CITY, None, None, "head:city")
+        if head in LOC_HEADS or head in DIRECTION_HEADS:
+            return PlaceTyping(LOC, None, None, "head:loc")
+    # a known name followed by a qualifier
+    for k in range(len(words) - 1, 0, -1):
+        entry = _lookup_words(gaz, words[:k])
+        if entry is None:
+            continue
+        tail = words[k:]
+        first = name_key(tail[0])
+        if first in DIRECTION_ADJ:
+            return PlaceTyping(LOC, None, None, "qualifier:direction")
+        if first in SAME_TYPE_QUALIFIERS:
+            return _entry_typing(entry, "qualifier:same")
+        tail_entry = resolve_name(tail, gaz)
+        if tail_entry is not None and tail_entry.type in (COUNTRY, CITY, LOC):
+            if entry.type == COUNTRY and tail_entry.type == COUNTRY:
+                break  # «ایران آمریکا»: two names, not a qualifier
+            typing = _entry_typing(entry, "qualifier:place")
+            if typing.type == CITY and typing.iso is None and tail_entry.type == COUNTRY:
+                typing = PlaceTyping(CITY, tail_entry.iso, typing.canonical, typing.reason)
+            return typing
+        if tail[0] in ("پایتخت", "مرکز"):
+            return _entry_typing(entry, "qualifier:capital")
+        break
+    # ezafe form of a single known name: «جاکارتای» (rare alone)
+    if len(words) == 1:
+        entry = _lookup_words(gaz, words)
+        if entry is not None:
+            return _entry_typing(entry, "gazetteer:ezafe")
+    return None
+
+
+def _list_head(left: Sequence[str], in_entity: Sequence[bool]) -> str | None:
+    """The type a plural head imposes on a list the mention ends, walking left over names and glue."""
+    steps = 0
+    i = len(left) - 1
+    while i >= 0 and steps < 16:
+        k = name_key(left[i])
+        if k in LIST_HEADS and not in_entity[i]:
+            return LIST_HEADS[k]
+        if not (k in LIST_GLUE or in_entity[i]):
+            return None
+        i -= 1
+        steps += 1
+    return None
+
+
+def type_place(
+    words: Sequence[str],
+    left: Sequence[str] = (),
+    right: Sequence[str] = (),
+    *,
+    left_in_entity: Sequence[bool] | None = None,
+    gaz: Gazetteer | None = None,
+) -> PlaceTyping:
+    """Type a LOC mention ``words`` given the words of its sentence to the ``left`` and ``right``.
+
+    ``left_in_entity[i]`` says whether ``left[i]`` belongs to another entity
+    span (so that a list «استان‌های تهران، خراسان و اصفهان» can be walked).
+    """
+    gaz = gaz or default_gazetteer()
+    in_entity = list(left_in_entity) if left_in_entity is not None else [False] * len(left)
+    prev = name_key(left[-1]) if left else ""
+    base = resolve_name(words, gaz)
+    list_type = _list_head(left, in_entity) if left else None
+    at_start = all(not name_key(w) or w in "«(\"'" for w in left)
+    dateline = at_start and bool(right) and right[0] in DATELINE_MARKS
+
+    if base is not None:
+        entry = gaz.entries.get(_k(words))
+        if base.type == CITY and entry is not None and entry.also_province and not dateline:
+            if prev in _keys("استان") or list_type == LOC:
+                return PlaceTyping(LOC, None, None, "context:province")
+        return base
+    if len(words) == 1:
+        iso = gaz.demonym_country(words[0])
+        if iso is not None:
+            return PlaceTyping(None, None, None, "demonym", demonym=iso)
+    if dateline:
+        return PlaceTyping(CITY, None, None, "context:dateline")
+    if prev in CITY_HEADS or list_type == CITY:
+        return PlaceTyping(CITY, None, None, "context:city-head")
+    if prev in COUNTRY_HEADS or list_type == COUNTRY:
+        return PlaceTyping(COUNTRY, None, None, "context:country-head")
+    if prev in LOC_HEADS or list_type == LOC:
+        return PlaceTyping(LOC, None, None, "context:loc-head")
+    last = name_key(words[-1])
+    if len(words) <= 2 and last.endswith(_CITY_SUFFIXES) and len(last) > 5:
+        return PlaceTyping(CITY, "IR", None, "shape:city")
+    if last.endswith(_LOC_SUFFIXES):
+        return PlaceTyping(LOC, None, None, "shape:region")
+    return PlaceTyping(LOC, None, None, "default")
+
+
+def type_org(words: Sequence[str], gaz: Gazetteer | None = None) -> PlaceTyping | None:
+    """COUNTRY typing of an ORG span that names a state («جمهوری اسلامی ایران»), else ``None``.
+
+    Only political names (heads in :data:`STATE_HEADS`) are turned into
+    COUNTRY: a bare «ایران» tagged ORG is usually a national team and stays ORG.
+    """
+    gaz = gaz or default_gazetteer()
+    words = [w for w in words if w.strip()]
+    if not words or name_key(words[0]) not in STATE_HEADS:
+        return None
+    entry = gaz.entries.get(_k(words))
+    if entry is not None and entry.type == COUNTRY:
+        return _entry_typing(entry, "org:state")
+    return None
