@@ -43,9 +43,8 @@ def is_deleted(ch: str) -> bool:
     return cat == "Cf" and ch != ZWNJ
 
 
-@lru_cache(maxsize=4096)
-def map_char(ch: str, digits: str = "persian") -> str:
-    """The normalised replacement of one character (possibly empty or several characters)."""
+def _base_replacement(ch: str) -> str | None:
+    """Replacement for ``ch`` ignoring digits; None when it stays as it is."""
     if ch in LETTER_MAP:
         return LETTER_MAP[ch]
     if ch in _SPACE_CHARS:
@@ -54,23 +53,46 @@ def map_char(ch: str, digits: str = "persian") -> str:
         return "\n"
     if is_deleted(ch):
         return ""
-    if digits != "keep":
-        table = PERSIAN_DIGITS if digits == "persian" else LATIN_DIGITS
-        for src in (LATIN_DIGITS, ARABIC_DIGITS, PERSIAN_DIGITS):
-            i = src.find(ch)
-            if i >= 0:
-                return table[i]
     cp = ord(ch)
     if 0xFB50 <= cp <= 0xFDFF or 0xFE70 <= cp <= 0xFEFC:
         # Arabic presentation forms and ligatures: compatibility decomposition.
         decomposed = unicodedata.normalize("NFKC", ch)
-        return "".join(map_char(c, digits) if c != ch else c for c in decomposed)
-    return ch
+        if decomposed != ch:
+            return "".join(LETTER_MAP.get(c, c) for c in decomposed if not is_deleted(c))
+    return None
+
+
+@lru_cache(maxsize=4)
+def translation_table(digits: str = "persian") -> dict[int, str]:
+    """``str.translate`` table of every BMP character the normaliser changes."""
+    table: dict[int, str] = {}
+    candidates = set(LETTER_MAP) | set(_SPACE_CHARS) | {"\r"}
+    candidates.update(chr(cp) for lo, hi in _DELETED_RANGES for cp in range(lo, hi + 1))
+    candidates.update(chr(cp) for cp in range(0xFB50, 0xFEFD))
+    candidates.update(
+        chr(cp) for cp in range(0x10000) if unicodedata.category(chr(cp)) in ("Cc", "Cf", "Cs")
+    )
+    for ch in candidates:
+        out = _base_replacement(ch)
+        if out is not None and out != ch:
+            table[ord(ch)] = out
+    if digits != "keep":
+        target = PERSIAN_DIGITS if digits == "persian" else LATIN_DIGITS
+        for src in (LATIN_DIGITS, ARABIC_DIGITS, PERSIAN_DIGITS):
+            for i, ch in enumerate(src):
+                if ch != target[i]:
+                    table[ord(ch)] = target[i]
+    return table
+
+
+def map_char(ch: str, digits: str = "persian") -> str:
+    """The normalised replacement of one character (possibly empty or several characters)."""
+    return translation_table(digits).get(ord(ch), ch)
 
 
 def canonical_word(word: str) -> str:
     """A word with letters, digits and marks unified (no ZWNJ restoration)."""
-    return "".join(map_char(c) for c in word)
+    return word.translate(translation_table())
 
 
 def is_persian_letter(ch: str) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Literal
 
-from .characters import ZWNJ, map_char
+from .characters import ZWNJ, map_char, translation_table
 from .offsets import AlignedText, Edit
 from .zwnj import DETACHED_PREFIXES, DETACHED_SUFFIXES, ZwnjRestorer
 
@@ -35,26 +35,34 @@ class Transform:
             yield self(t)
 
 
+@lru_cache(maxsize=4)
+def _changing_chars(digits: str) -> re.Pattern[str]:
+    """A regex matching every character that :func:`map_char` changes (BMP plus tag characters)."""
+    ranges: list[tuple[int, int]] = []
+    for cp in sorted(translation_table(digits)):
+        if ranges and ranges[-1][1] == cp - 1:
+            ranges[-1] = (ranges[-1][0], cp)
+        else:
+            ranges.append((cp, cp))
+    ranges.append((0xE0000, 0xE007F))
+    body = "".join(
+        f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges
+    )
+    return re.compile(f"[{body}]")
+
+
 class CharacterTransform(Transform):
     """Unify Arabic letter variants and digits; drop diacritics, tatweel, controls and bidi marks."""
 
     def __init__(self, digits: Literal["persian", "latin", "keep"] = "persian") -> None:
         self.digits = digits
-
-    def _needs_change(self, ch: str) -> bool:
-        return map_char(ch, self.digits) != ch
+        self._pattern = _changing_chars(digits)
 
     def __call__(self, text: AlignedText) -> AlignedText:
-        s = text.text
-        if s.isascii() and s.isprintable() and not any(c.isdigit() for c in s) and self.digits == "persian":
-            return text
-        edits = []
-        for i, ch in enumerate(s):
-            if ch.isascii() and not ch.isdigit() and (ch.isprintable() or ch == "\n") and ch != "\t":
-                continue
-            out = map_char(ch, self.digits)
-            if out != ch:
-                edits.append(Edit(i, i + 1, out))
+        edits = [
+            Edit(m.start(), m.end(), "" if 0xE0000 <= ord(m.group()) <= 0xE007F else map_char(m.group(), self.digits))
+            for m in self._pattern.finditer(text.text)
+        ]
         return text.apply(edits)
 
 
@@ -116,8 +124,9 @@ class ZwnjTransform(Transform):
             lw, rw = left.group(), right.group()
             if lw not in DETACHED_PREFIXES and rw not in DETACHED_SUFFIXES:
                 continue
-            if self.restorer.join_detached(lw, rw):
-                edits.append(Edit(left.end(), right.start(), ZWNJ))
+            joined = self.restorer.join_detached(lw, rw)
+            if joined:
+                edits.append(Edit(left.end(), right.start(), ZWNJ if ZWNJ in joined else ""))
                 used = right.start()
         return text.apply(edits)
 
