@@ -1,0 +1,254 @@
+"""position_held / member_of from apposition and titles, and title/pronoun resolution.
+
+* «الهام علی‌اف، رئیس‌جمهوری آذربایجان» / «یعقوب ایوبوف معاون اول نخست‌وزیر آذربایجان»
+  / «علی جنتی - وزیر پیشین وزارت فرهنگ» → position_held(PER, ORG/COUNTRY/CITY, role=title as written)
+* «وزیر خارجه آمریکا جان کری» (title before the name) → the same.
+* «سخنگوی X»، «عضو X»، «نماینده ... در X»، «بازیکن X» → member_of.
+* A later «رئیس‌جمهوری اسرائیل» without a name becomes a *title mention* resolved
+  to the person who was given that title for that state/organisation in the document.
+* «وی»/«او» resolve to the named person the clause most likely refers to:
+  the first person of the same sentence before the pronoun, else the first person
+  of the nearest preceding sentence that names one (at most three sentences back).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .context import Context
+from .docview import COMMA, PUNCT_KEYS, Cand, Sent, entity_key
+from .lexicon import Title, key
+
+_APPOS_PUNCT = frozenset({"،", ",", "-", "ـ", "–", "—", "(", "«", "\""})
+_MOD_STOP = frozenset(key(w) for w in ("در", "با", "از", "به", "که", "را", "و", "برای", "است", "بود", "شد", "گفت", "نیز", "هم", "این", "آن", "یک"))
+_AS = (key("به"), key("عنوان"))
+_ORDINAL_OK = 3
+
+
+@dataclass
+class Role:
+    person: Cand
+    obj: Cand
+    title: Title
+    role_start: int
+    role_end: int  # exclusive, sentence token index (start of the object)
+    end: int  # end of the apposition (object end)
+
+
+def match_title(toks, i: int, titles: list[Title], sent: Sent | None = None) -> tuple[Title, int] | None:
+    """Longest title at ``i`` that does not run into an entity."""
+    from .docview import match_words
+
+    for t in titles:
+        j = match_words(toks, i, t.key)
+        if j is None:
+            continue
+        if sent is not None and any(sent.cand_covering(x) is not None for x in range(i, j)):
+            continue
+        return t, j
+    return None
+
+
+def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[int, Cand]) -> tuple[Cand, int] | None:
+    """Find the organisation/state a title at ``[.., j)`` belongs to: ``(cand, role_end)``."""
+    toks = sent.toks
+    limit = 8 if title.key == key("نماینده") else 5
+    k = j
+    steps = 0
+    pred = title.predicate
+    while k < len(toks) and steps <= limit:
+        c = ent_at.get(k)
+        if c is not None:
+            if c.label in ("PER",) or c.kind != "ent":
+                return None
+            if ctx.allowed(pred, "O", c.label):
+                return c, k
+            if title.key == key("نماینده") and c.label in ("CITY", "LOC", "COUNTRY"):
+                k = c.end
+                steps += 1
+                continue
+            return None
+        tk = toks[k].key
+        if tk in PUNCT_KEYS:
+            return None
+        if tk in _MOD_STOP and not (title.key == key("نماینده") and tk in (key("در"), key("مردم"))):
+            return None
+        k += 1
+        steps += 1
+    return None
+
+
+def find_roles(ctx: Context, sent: Sent) -> list[Role]:
+    toks = sent.toks
+    ent_at = {c.start: c for c in sent.cands if c.kind == "ent"}
+    roles: list[Role] = []
+    claimed: set[int] = set()
+    # forward apposition: PER [،|-|(] [به عنوان] TITLE mods OBJ [و TITLE mods OBJ]
+    for c in [c for c in sent.cands if c.kind == "ent" and c.label == "PER"]:
+        j = c.end
+        while j < len(toks) and toks[j].key in _APPOS_PUNCT:
+            j += 1
+        if j + 1 < len(toks) and (toks[j].key, toks[j + 1].key) == _AS:
+            j += 2
+            # «چهل و پنجمین رئیس جمهور»: skip a short ordinal
+            for _ in range(_ORDINAL_OK):
+                if j < len(toks) and match_title(toks, j, ctx.lex.titles, sent) is None and toks[j].key not in PUNCT_KEYS and j not in ent_at:
+                    j += 1
+                else:
+                    break
+        while True:
+            mt = match_title(toks, j, ctx.lex.titles, sent)
+            if mt is None:
+                break
+            title, tj = mt
+            found = _object_after(ctx, sent, title, tj, ent_at)
+            if found is None:
+                break
+            obj, role_end = found
+            roles.append(Role(c, obj, title, j, role_end, obj.end))
+            claimed.update(range(j, obj.end))
+            c.app_end = obj.end
+            # «رئیس X و رئیس Y»
+            n = obj.end
+            if obj.label == "ORG" and n + 1 < len(toks) and toks[n].key in ({key("و")} | COMMA):
+                j = n + 1
+                continue
+            break
+        if c.app_end is not None and c.app_end < len(toks) and toks[c.app_end].key in _APPOS_PUNCT - {"(", "«", "\""}:
+            # closing dash / comma of the apposition belongs to it for coordination
+            pass
+    # reverse: TITLE mods OBJ [،] PER
+    for j in range(len(toks)):
+        if j in claimed:
+            continue
+        if j > 0 and sent.cand_covering(j - 1) is not None and sent.cand_covering(j - 1).label == "PER":
+            continue
+        mt = match_title(toks, j, ctx.lex.titles, sent)
+        if mt is None:
+            continue
+        title, tj = mt
+        found = _object_after(ctx, sent, title, tj, ent_at)
+        if found is None:
+            continue
+        obj, role_end = found
+        p = obj.end
+        if p < len(toks) and toks[p].key in COMMA:
+            p += 1
+        per = ent_at.get(p)
+        if per is None or per.label != "PER":
+            continue
+        roles.append(Role(per, obj, title, j, role_end, obj.end))
+        claimed.update(range(j, obj.end))
+    return roles
+
+
+def emit_roles(ctx: Context, sent: Sent, roles: list[Role]) -> None:
+    for r in roles:
+        role_text = sent.text(ctx.doc, r.role_start, r.role_end)
+        from ..extensions import original_span
+
+        s = sent.toks[r.role_start].start
+        e = sent.toks[r.role_end - 1].end
+        role_surface = original_span(ctx.doc, s, e)[2]
+        pred = r.title.predicate
+        attrs = {"role": role_surface} if pred == "position_held" else {}
+        conf = 0.85 if pred == "position_held" else 0.8
+        ctx.emit(
+            sent, pred, r.person, r.obj, confidence=conf,
+            method=f"apposition_{pred}", evidence=[(r.role_start, r.role_end)], attributes=attrs,
+        )
+        del role_text
+
+
+def role_index(ctx: Context, roles: list[Role]) -> dict[tuple[str, str], list[Cand]]:
+    """(role key, object identity) and (title head key, object identity) → persons."""
+    idx: dict[tuple[str, str], list[Cand]] = {}
+    for r in roles:
+        sent = ctx.sents[r.person.sent]
+        rk = key(sent.text(ctx.doc, r.role_start, r.role_end))
+        ok = entity_key(r.obj.span)
+        for k in ((rk, ok), ("head:" + r.title.key, ok)):
+            lst = idx.setdefault(k, [])
+            if all(p.span is None or r.person.span is None or key(p.span.text) != key(r.person.span.text) for p in lst):
+                lst.append(r.person)
+    return idx
+
+
+def add_title_mentions(ctx: Context, sent: Sent, roles: list[Role], index: dict[tuple[str, str], list[Cand]]) -> None:
+    """Turn «TITLE ORG/STATE» without a name into a title candidate (resolved when possible)."""
+    toks = sent.toks
+    claimed: set[int] = set()
+    for r in roles:
+        if r.person.sent == sent.index:
+            claimed.update(range(r.role_start, r.end))
+            claimed.update(range(r.person.start, r.person.end))
+    ent_at = {c.start: c for c in sent.cands if c.kind == "ent"}
+    new: list[Cand] = []
+    j = 0
+    while j < len(toks):
+        if j in claimed or sent.cand_covering(j) is not None:
+            j += 1
+            continue
+        mt = match_title(toks, j, ctx.lex.titles, sent)
+        if mt is None:
+            j += 1
+            continue
+        title, tj = mt
+        found = _object_after(ctx, sent, title, tj, ent_at)
+        if found is None:
+            j = tj
+            continue
+        obj, role_end = found
+        ok = entity_key(obj.span)
+        rk = key(sent.text(ctx.doc, j, role_end))
+        persons = index.get((rk, ok)) or []
+        if not persons:
+            hp = index.get(("head:" + title.key, ok)) or []
+            persons = hp if len(hp) == 1 else []
+        if not title.resolvable:
+            persons = []
+        m = (toks[j].start, toks[obj.end - 1].end)
+        if persons:
+            p = persons[0]
+            cand = Cand(j, obj.end, "PER", "title", p.span, mention=m, sent=sent.index)
+        else:
+            cand = Cand(j, obj.end, "TITLE", "title", None, mention=m, sent=sent.index)
+        new.append(cand)
+        j = obj.end
+    if new:
+        covered = set()
+        for c in new:
+            covered.update(range(c.start, c.end))
+        sent.cands = [c for c in sent.cands if not (c.start in covered)] + new
+        sent.cands.sort(key=lambda c: c.start)
+
+
+def add_pronouns(ctx: Context) -> None:
+    for sent in ctx.sents:
+        new = []
+        for t in sent.toks:
+            if t.key not in ctx.lex.pronouns or sent.cand_covering(t.i) is not None:
+                continue
+            target = None
+            for c in sent.cands:
+                if c.start >= t.i:
+                    break
+                if c.is_person and c.kind != "pron":
+                    target = c
+                    break
+            if target is None:
+                for back in range(1, 4):
+                    si = sent.index - back
+                    if si < 0:
+                        break
+                    persons = [c for c in ctx.sents[si].cands if c.is_person]
+                    if persons:
+                        target = persons[0]
+                        break
+            m = (t.start, t.end)
+            if target is not None:
+                new.append(Cand(t.i, t.i + 1, "PER", "pron", target.span, mention=m, sent=sent.index))
+            else:
+                new.append(Cand(t.i, t.i + 1, "PRON", "pron", None, mention=m, sent=sent.index))
+        if new:
+            sent.cands = sorted(sent.cands + new, key=lambda c: c.start)

@@ -1,0 +1,144 @@
+"""The spaCy component ``fa_relation_extractor``: rules over tokens and entities → ``doc._.triples``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .. import extensions as _extensions  # noqa: F401  (registers doc._.triples)
+from ..schema import PREDICATES, Triple
+from . import appositions, families, says
+from .context import Context
+from .docview import Cand, build_sentences
+from .lexicon import Lexicons, default_lexicons
+
+ALL_FAMILIES = ("appositions", "says", *families.FAMILIES)
+
+
+class RelationExtractor:
+    """Rule-based relation extraction (see ``docs/relations.md``).
+
+    ``lexicon_dir``: folder of the lexicon files (default ``data/lexicons/relations``).
+    ``loc_fallback``: let an untyped LOC stand for COUNTRY/CITY (``None``: only when
+    the pipeline has no entity typer). ``families``: which rule families run.
+    ``min_confidence``: triples below it are dropped.
+    """
+
+    def __init__(
+        self,
+        nlp: Language | None = None,
+        name: str = "fa_relation_extractor",
+        *,
+        lexicon_dir: str | None = None,
+        loc_fallback: bool | None = None,
+        families: list[str] | None = None,
+        min_confidence: float = 0.0,
+    ) -> None:
+        self.name = name
+        self.lexicon_dir = lexicon_dir
+        self.lex: Lexicons = Lexicons.load(lexicon_dir) if lexicon_dir else default_lexicons()
+        if loc_fallback is None:
+            loc_fallback = nlp is not None and "fa_entity_typer" not in nlp.pipe_names
+        self.loc_fallback = bool(loc_fallback)
+        self.families = list(families) if families else list(ALL_FAMILIES)
+        self.min_confidence = min_confidence
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.triples = self.extract(doc)
+        return doc
+
+    def pipe(self, docs, batch_size: int = 64):
+        for doc in docs:
+            yield self(doc)
+
+    def extract(self, doc: Doc) -> list[Triple]:
+        sents = build_sentences(doc)
+        ctx = Context(doc=doc, lex=self.lex, sents=sents, loc_fallback=self.loc_fallback)
+        if self.lexicon_dir:
+            ctx.__dict__["lexicon_folder"] = self.lexicon_dir
+        if not sents:
+            return []
+        # entity candidates per sentence
+        where: dict[int, tuple[int, int]] = {}
+        for s in sents:
+            for t in s.toks:
+                where[t.doc_i] = (s.index, t.i)
+        for ent in doc.ents:
+            first = next((where[i] for i in range(ent.start, ent.end) if i in where), None)
+            last = next((where[i] for i in range(ent.end - 1, ent.start - 1, -1) if i in where), None)
+            if first is None or last is None or first[0] != last[0]:
+                continue
+            sents[first[0]].cands.append(Cand(first[1], last[1] + 1, ent.label_, "ent", ent, sent=first[0]))
+        for s in sents:
+            s.cands.sort(key=lambda c: c.start)
+        # appositions first: they give position_held/member_of and the title index
+        all_roles = []
+        for s in sents:
+            roles = appositions.find_roles(ctx, s)
+            all_roles.extend(roles)
+            if "appositions" in self.families:
+                appositions.emit_roles(ctx, s, roles)
+        index = appositions.role_index(ctx, all_roles)
+        for s in sents:
+            appositions.add_title_mentions(ctx, s, all_roles, index)
+        appositions.add_pronouns(ctx)
+        fams = [f for f in self.families if f in families.FAMILIES]
+        for s in sents:
+            if "says" in self.families:
+                says.apply(ctx, s)
+            families.apply(ctx, s, fams)
+        return dedup(ctx.triples, self.min_confidence)
+
+    # no state to serialise besides the config
+    def to_disk(self, path, exclude=()):  # noqa: D102
+        Path(path).mkdir(parents=True, exist_ok=True)
+
+    def from_disk(self, path, exclude=()):  # noqa: D102
+        return self
+
+    def to_bytes(self, exclude=()):  # noqa: D102
+        return b""
+
+    def from_bytes(self, data, exclude=()):  # noqa: D102
+        return self
+
+
+def dedup(triples: list[Triple], min_confidence: float = 0.0) -> list[Triple]:
+    """One triple per (predicate, subject span, object span); symmetric pairs in either order."""
+    best: dict[tuple, Triple] = {}
+    order: list[tuple] = []
+    for t in triples:
+        if t.confidence < min_confidence:
+            continue
+        a = (t.subject.start, t.subject.end)
+        b = (t.object.start, t.object.end)
+        k = (t.predicate, *sorted([a, b])) if PREDICATES[t.predicate].symmetric else (t.predicate, a, b)
+        if k not in best:
+            order.append(k)
+            best[k] = t
+        elif t.confidence > best[k].confidence:
+            best[k] = t
+    out = [best[k] for k in order]
+    out.sort(key=lambda t: (t.sentence or (0, 0), t.subject.start, t.object.start))
+    return out
+
+
+@Language.factory(
+    "fa_relation_extractor",
+    requires=["doc.ents"],
+    assigns=["doc._.triples"],
+    default_config={"lexicon_dir": None, "loc_fallback": None, "families": None, "min_confidence": 0.0},
+)
+def make_relation_extractor(
+    nlp: Language,
+    name: str,
+    lexicon_dir: str | None,
+    loc_fallback: bool | None,
+    families: list[str] | None,
+    min_confidence: float,
+) -> RelationExtractor:
+    return RelationExtractor(
+        nlp, name, lexicon_dir=lexicon_dir, loc_fallback=loc_fallback, families=families, min_confidence=min_confidence
+    )

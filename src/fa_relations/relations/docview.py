@@ -1,0 +1,184 @@
+"""A light view of a spaCy ``Doc`` for the rules: sentences of keyed tokens and argument candidates.
+
+A *candidate* is anything that can fill a triple argument: a named entity, a
+title mention («رئیس‌جمهوری اسرائیل») or a pronoun («وی»). Title and pronoun
+candidates carry the named person they resolve to (or none: then they can
+never be an argument, but they still block a rule from picking another
+entity as the subject).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span
+
+from ..extensions import original_span
+from ..schema import Argument, Mention
+from .lexicon import Lexicons, key
+
+PUNCT_KEYS = frozenset({".", "!", "?", "؟", ":", "؛", ";", "،", ",", "«", "»", "\"", "(", ")", "-", "ـ", "–", "—", "/", "…", "[", "]", "'", "“", "”"})
+HARD_BOUNDARY = frozenset({".", "!", "?", "؟", ":", "؛", ";"})
+COMMA = frozenset({"،", ","})
+OPEN_QUOTES = frozenset({"«", "\"", "“"})
+CLOSE_QUOTES = frozenset({"»", "\"", "”"})
+
+_PAST_ENDINGS = ("", "م", "ی", "یم", "ید", "ند", "ه", "هام", "های", "هایم", "هاید", "هاند", "هاست")
+_PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
+_PREFIXES = ("نمی", "می", "ن", "ب", "")
+
+
+@dataclass
+class Tok:
+    i: int  # index in the sentence token list
+    doc_i: int  # index in the Doc
+    text: str
+    key: str
+    start: int  # char offsets in doc.text
+    end: int
+
+
+@dataclass
+class Cand:
+    """An argument candidate over sentence tokens ``[start, end)``."""
+
+    start: int
+    end: int
+    label: str  # entity label; PER for a resolved title/pronoun; TITLE/PRON when unresolved
+    kind: str  # "ent" | "title" | "pron"
+    span: Span | None  # the entity that becomes the argument (None: unresolved)
+    mention: tuple[int, int] | None = None  # doc char span of the title/pronoun
+    app_end: int | None = None  # end of an apposition that follows («X، رئیس Y»)
+    sent: int = 0
+
+    @property
+    def resolved(self) -> bool:
+        return self.span is not None
+
+    @property
+    def is_person(self) -> bool:
+        return self.resolved and self.label == "PER"
+
+
+@dataclass
+class Sent:
+    index: int
+    toks: list[Tok]
+    start: int  # doc char offsets of the first/last non-space token
+    end: int
+    cands: list[Cand] = field(default_factory=list)
+
+    def cands_at(self, i: int) -> list[Cand]:
+        return [c for c in self.cands if c.start == i]
+
+    def cand_covering(self, i: int) -> Cand | None:
+        for c in self.cands:
+            if c.start <= i < c.end:
+                return c
+        return None
+
+    def text(self, doc: Doc, a: int, b: int) -> str:
+        """doc text of sentence tokens [a, b)."""
+        if a >= b:
+            return ""
+        return doc.text[self.toks[a].start:self.toks[b - 1].end]
+
+
+def build_sentences(doc: Doc) -> list[Sent]:
+    sents: list[Sent] = []
+    spans = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+    for si, sp in enumerate(spans):
+        toks: list[Tok] = []
+        for t in sp:
+            if t.is_space or not t.text.strip():
+                continue
+            toks.append(Tok(len(toks), t.i, t.text, key(t.text), t.idx, t.idx + len(t.text)))
+        if not toks:
+            continue
+        sents.append(Sent(len(sents), toks, toks[0].start, toks[-1].end))
+    return sents
+
+
+# ---------------------------------------------------------------------------
+# word and verb matching
+
+
+def match_words(toks: list[Tok], i: int, words: tuple[str, ...] | str) -> int | None:
+    """If the keys of ``words`` spell tokens ``i..j-1`` (ignoring spaces/ZWNJ), return ``j``."""
+    target = words if isinstance(words, str) else "".join(words)
+    if not target:
+        return i
+    acc = ""
+    j = i
+    while j < len(toks) and len(acc) < len(target):
+        k = toks[j].key
+        if not k:
+            return None
+        acc += k
+        j += 1
+        if not target.startswith(acc):
+            return None
+    return j if acc == target else None
+
+
+def verb_forms(past: str, present: str) -> frozenset[str]:
+    forms = {past + e for e in _PAST_ENDINGS}
+    if present:
+        forms |= {present + e for e in _PRESENT_ENDINGS}
+    return frozenset(forms)
+
+
+def match_verb(toks: list[Tok], i: int, forms: frozenset[str]) -> int | None:
+    """Match an inflected verb (with می/نمی written apart, joined or with ZWNJ) at ``i``."""
+    if i >= len(toks):
+        return None
+    k = toks[i].key
+    if k in ("می", "نمی") and i + 1 < len(toks) and toks[i + 1].key in forms:
+        return i + 2
+    for pre in _PREFIXES:
+        if k.startswith(pre) and k[len(pre):] in forms:
+            if pre and len(k) - len(pre) < 2:
+                continue
+            return i + 1
+    return None
+
+
+# ---------------------------------------------------------------------------
+# arguments
+
+
+def argument_from_cand(doc: Doc, cand: Cand) -> Argument:
+    span = cand.span
+    assert span is not None
+    s, e, surface = original_span(doc, span.start_char, span.end_char)
+    rf = None
+    if cand.mention is not None:
+        ms, me, msurf = original_span(doc, *cand.mention)
+        rf = Mention(text=msurf, start=ms, end=me)
+    label = span.label_
+    return Argument(text=surface, start=s, end=e, label=label, iso=span._.iso, canonical=span._.canonical, resolved_from=rf)
+
+
+def mention(doc: Doc, start: int, end: int) -> Mention:
+    s, e, surface = original_span(doc, start, end)
+    return Mention(text=surface, start=s, end=e)
+
+
+def entity_key(span: Span) -> str:
+    """Identity of an entity for title resolution and self-relation checks."""
+    if span._.iso:
+        return "iso:" + span._.iso
+    if span._.cluster is not None:
+        return f"cl:{span._.cluster}"
+    k = key(span.text)
+    for prefix in ("جمهوری", "کشور", "دولت"):
+        pk = key(prefix)
+        if k.startswith(pk) and len(k) > len(pk) + 2 and span.label_ in ("COUNTRY", "LOC"):
+            k = k[len(pk):]
+    return "txt:" + k
+
+
+__all__ = [
+    "COMMA", "CLOSE_QUOTES", "Cand", "HARD_BOUNDARY", "Lexicons", "OPEN_QUOTES", "PUNCT_KEYS", "Sent", "Tok",
+    "argument_from_cand", "build_sentences", "entity_key", "match_verb", "match_words", "mention", "verb_forms",
+]

@@ -1,0 +1,86 @@
+"""The rule families that run on trigger patterns, with their family-specific filters.
+
+| family (pattern file) | predicates |
+|---|---|
+| movement | visits |
+| meetings | meets |
+| interstate | cooperates_with, conflict_with, supports, accuses, borders |
+| supplies | supplies (attribute ``item``) |
+| embassy | embassy_in |
+| located_in | located_in |
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from .context import Context
+from .docview import Cand, Sent
+from .lexicon import Pattern, key, lexicon_dir
+from .patterns import Binding, apply_family
+
+
+@lru_cache(maxsize=4)
+def _meets_exclude(folder: str) -> tuple[frozenset[str], frozenset[str]]:
+    media, sport = set(), set()
+    path = Path(folder) / "meets_exclude.txt"
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            if line.startswith("@sport "):
+                sport.add(key(line[7:]))
+            else:
+                media.add(key(line))
+    return frozenset(media), frozenset(sport)
+
+
+def _meets_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
+    media, sport = _meets_exclude(str(ctx.__dict__.get("lexicon_folder") or lexicon_dir()))
+    for c in (s, o):
+        if c.span is not None and any(key(c.span.text).startswith(m) for m in media):
+            return False
+    if any(t.key in sport for t in sent.toks):
+        return False
+    return True
+
+
+_LOC_ORG_RULES = frozenset({"loc_situated", "loc_seat", "loc_printed_in"})
+_PLACE = frozenset({"CITY", "FAC", "LOC"})
+
+
+def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
+    if s.kind != "ent" or o.kind != "ent":
+        return False
+    if s.label == "ORG" and p.name not in _LOC_ORG_RULES:
+        return False
+    if p.name in ("loc_genitive", "loc_address", "loc_in"):
+        # adjacency is containment only from smaller to larger places
+        order = {"FAC": 0, "LOC": 1, "CITY": 1, "COUNTRY": 3}
+        if order.get(s.label, 0) >= order.get(o.label, 0) and not (s.label == "FAC" and o.label in ("CITY", "LOC")):
+            if not (s.label in ("CITY", "LOC") and o.label == "LOC" and p.name == "loc_genitive"):
+                return False
+    return True
+
+
+def _visits_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
+    return not (s.span is not None and o.span is not None and s.span.label_ in ("COUNTRY",) and s.span._.iso and s.span._.iso == o.span._.iso)
+
+
+FAMILIES: dict[str, object] = {
+    "movement": _visits_filter,
+    "meetings": _meets_filter,
+    "interstate": None,
+    "supplies": None,
+    "embassy": None,
+    "located_in": _located_filter,
+}
+
+
+def apply(ctx: Context, sent: Sent, families: list[str] | None = None) -> None:
+    for fam, filt in FAMILIES.items():
+        if families is not None and fam not in families:
+            continue
+        apply_family(ctx, sent, fam, filt)

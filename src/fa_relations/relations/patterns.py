@@ -1,0 +1,182 @@
+"""The trigger-pattern engine behind the lexicon files ``patterns/*.tsv``.
+
+See ``data/lexicons/relations/patterns/README.md`` for the pattern syntax.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .context import Context
+from .docview import COMMA, HARD_BOUNDARY, Cand, Sent, match_verb, match_words, verb_forms
+from .lexicon import Pattern, key
+from .subjects import clause_start, find_subject
+
+_AND = key("و")
+
+
+@dataclass
+class Elem:
+    kind: str  # W (alternatives), V (verb alternatives), SLOT, ITEM, GAP
+    alts: tuple = ()
+    optional: bool = False
+    slot: str = ""  # S / O
+    plus: bool = False
+    gap: int = 0
+    commas: bool = False
+
+
+@dataclass
+class Compiled:
+    pattern: Pattern
+    elems: list[Elem]
+    has_subject: bool
+
+
+@dataclass
+class Binding:
+    S: list[Cand] = field(default_factory=list)
+    O: list[Cand] = field(default_factory=list)
+    item: str | None = None
+    triggers: list[tuple[int, int]] = field(default_factory=list)
+    start: int = 0
+    end: int = 0
+
+
+def compile_pattern(ctx: Context, p: Pattern) -> Compiled:
+    elems: list[Elem] = []
+    for raw in p.elements:
+        if raw in ("*", "**"):
+            elems.append(Elem("GAP", gap=3 if raw == "*" else 10, commas=raw == "**"))
+            continue
+        if raw.startswith("{") and raw.endswith("}"):
+            body = raw[1:-1]
+            opt = body.endswith("?")
+            body = body.rstrip("?")
+            if body == "ITEM":
+                elems.append(Elem("ITEM", optional=opt))
+            else:
+                elems.append(Elem("SLOT", slot=body[0], plus=body.endswith("+"), optional=opt))
+            continue
+        opt = raw.endswith("?") and len(raw) > 1
+        body = raw[:-1] if opt else raw
+        alts = []
+        for a in body.split("|"):
+            if a.startswith("V:"):
+                past = key(a[2:])
+                alts.append(("V", verb_forms(past, ctx.lex.verbs.get(past, ""))))
+            else:
+                alts.append(("W", key(a)))
+        elems.append(Elem("W", alts=tuple(alts), optional=opt))
+    return Compiled(p, elems, any(e.kind == "SLOT" and e.slot == "S" for e in elems))
+
+
+class Matcher:
+    def __init__(self, ctx: Context, sent: Sent, comp: Compiled) -> None:
+        self.ctx = ctx
+        self.sent = sent
+        self.toks = sent.toks
+        self.comp = comp
+        self.pred = comp.pattern.predicate
+        self.at: dict[int, list[Cand]] = {}
+        for c in sent.cands:
+            self.at.setdefault(c.start, []).append(c)
+
+    def run(self) -> Iterator[Binding]:
+        for start in range(len(self.toks)):
+            for b in self._m(0, start, Binding(start=start)):
+                b.end = b.end or start
+                yield b
+                break  # first (shortest) match per start position
+
+    def _ok(self, c: Cand, role: str) -> bool:
+        return c.resolved and self.ctx.allowed(self.pred, role, c.label)
+
+    def _m(self, ei: int, ti: int, b: Binding) -> Iterator[Binding]:
+        elems = self.comp.elems
+        if ei == len(elems):
+            b.end = ti
+            yield b
+            return
+        e = elems[ei]
+        toks = self.toks
+        if e.kind == "GAP":
+            for g in range(0, e.gap + 1):
+                if g > 0:
+                    t = toks[ti + g - 1] if ti + g - 1 < len(toks) else None
+                    if t is None or t.key in HARD_BOUNDARY or (t.key in COMMA and not e.commas) or t.key in ("«", "»"):
+                        break
+                yield from self._m(ei + 1, ti + g, b)
+            return
+        if e.optional:
+            yield from self._m(ei + 1, ti, b)
+        if ti >= len(toks):
+            return
+        if e.kind == "W":
+            for kind, val in e.alts:
+                nj = match_verb(toks, ti, val) if kind == "V" else match_words(toks, ti, val)
+                if nj is not None:
+                    nb = Binding(list(b.S), list(b.O), b.item, b.triggers + [(ti, nj)], b.start)
+                    yield from self._m(ei + 1, nj, nb)
+            return
+        if e.kind == "ITEM":
+            for words, item in self.ctx.lex.items:
+                nj = match_words(toks, ti, words)
+                if nj is not None and self.sent.cand_covering(ti) is None:
+                    nb = Binding(list(b.S), list(b.O), item, b.triggers + [(ti, nj)], b.start)
+                    yield from self._m(ei + 1, nj, nb)
+                    return
+            return
+        # SLOT
+        for c in self.at.get(ti, []):
+            if not self._ok(c, e.slot):
+                if c.kind in ("title", "pron") and not c.resolved:
+                    return
+                continue
+            group = [c]
+            ends = [c.end] + ([c.app_end] if c.app_end else [])
+            if e.plus:
+                end = ends[-1]
+                while end + 1 < len(toks) and (toks[end].key in COMMA or toks[end].key == _AND):
+                    nxt = [x for x in self.at.get(end + 1, []) if self._ok(x, e.slot) and x.label == c.label]
+                    if not nxt:
+                        break
+                    group.append(nxt[0])
+                    end = nxt[0].app_end or nxt[0].end
+                ends = [end] if len(group) > 1 else ends
+            for end in ends:
+                nb = Binding(list(b.S), list(b.O), b.item, list(b.triggers), b.start)
+                getattr(nb, e.slot).extend(group)
+                yield from self._m(ei + 1, end, nb)
+
+
+def _compiled(ctx: Context, family: str) -> list[Compiled]:
+    cache = ctx.__dict__.setdefault("_compiled", {})
+    if family not in cache:
+        cache[family] = [compile_pattern(ctx, p) for p in ctx.lex.patterns if p.family == family]
+    return cache[family]
+
+
+def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
+    for comp in _compiled(ctx, family):
+        pred = comp.pattern.predicate
+        for b in Matcher(ctx, sent, comp).run():
+            subjects = b.S
+            if not comp.has_subject:
+                lo = clause_start(ctx, sent, b.start)
+                subj = find_subject(
+                    ctx, sent, lo, b.start, lambda c, p=pred: ctx.allowed(p, "S", c.label), exclude=tuple(b.O)
+                )
+                if subj is None:
+                    continue
+                subjects = [subj]
+            attrs = {"item": b.item} if b.item else {}
+            for s in subjects:
+                for o in b.O:
+                    if filt is not None and not filt(ctx, sent, comp.pattern, s, o, b):
+                        continue
+                    ctx.emit(
+                        sent, pred, s, o, confidence=comp.pattern.confidence,
+                        method=f"{comp.pattern.family}:{comp.pattern.name}", evidence=b.triggers, attributes=attrs,
+                    )

@@ -1,0 +1,215 @@
+"""``says``: a named speaker, a reporting verb and the statement as a QUOTE span.
+
+* «X گفت: ...»، «X اظهار کرد که ...»، «X افزود، ...»، «X تاکید کرد: «...»»
+* «X با بیان اینکه A، گفت: B» → two statements (A and B)
+* «در بیانیه X آمده است که ...» → X says
+* headline «X: ...» → X says
+* «به گزارش X»، «به نقل از X»، «به گفته X» are attribution, never a speaker.
+
+The QUOTE is the statement without «» marks and without the final punctuation.
+"""
+
+from __future__ import annotations
+
+from ..schema import Argument
+from .context import ACTOR_LABELS, Context
+from .docview import CLOSE_QUOTES, COMMA, OPEN_QUOTES, PUNCT_KEYS, Sent, match_verb, match_words, mention, verb_forms
+from .lexicon import key
+from .subjects import find_subject
+
+_AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد"))
+_KE = key("که")
+_STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "گزارش", "متن"))
+_AMADE = frozenset(key(w) for w in ("آمده", "آمد", "آمدهاست"))
+_TRAILING = PUNCT_KEYS
+
+
+class _Verbs:
+    def __init__(self, ctx: Context) -> None:
+        self.phrases = []
+        for words, conf in ctx.lex.reporting:
+            elems = []
+            for w in words:
+                if w.startswith("V:"):
+                    past = key(w[2:])
+                    elems.append(("V", verb_forms(past, ctx.lex.verbs.get(past, ""))))
+                else:
+                    elems.append(("W", key(w)))
+            self.phrases.append((tuple(elems), conf, " ".join(words).replace("V:", "")))
+
+    def match(self, toks, i):
+        best = None
+        for elems, conf, name in self.phrases:
+            j = i
+            ok = True
+            for kind, val in elems:
+                nj = match_verb(toks, j, val) if kind == "V" else match_words(toks, j, val)
+                if nj is None:
+                    ok = False
+                    break
+                j = nj
+            if ok and (best is None or j > best[0]):
+                best = (j, conf, name)
+        return best
+
+
+_cache: dict[int, _Verbs] = {}
+
+
+def _trim(sent: Sent, a: int, b: int) -> tuple[int, int]:
+    toks = sent.toks
+    while a < b and (toks[a].key in OPEN_QUOTES or toks[a].key in COMMA or toks[a].key in (":",)):
+        a += 1
+    while b > a and toks[b - 1].key in _TRAILING:
+        b -= 1
+    return a, b
+
+
+def _statement_after(sent: Sent, k: int) -> tuple[int, int] | None:
+    """Statement starting at token ``k`` (just after the delimiter)."""
+    toks = sent.toks
+    n = len(toks)
+    if k >= n:
+        return None
+    if toks[k].key in OPEN_QUOTES:
+        depth = 0
+        for m in range(k, n):
+            if toks[m].key == "«":
+                depth += 1
+            elif toks[m].key == "»":
+                depth -= 1
+                if depth <= 0:
+                    a, b = _trim(sent, k + 1, m)
+                    return (a, b) if b > a else None
+        a, b = _trim(sent, k + 1, n)
+        return (a, b) if b > a else None
+    a, b = _trim(sent, k, n)
+    return (a, b) if b > a else None
+
+
+def _quote_arg(ctx: Context, sent: Sent, a: int, b: int) -> Argument:
+    m = mention(ctx.doc, sent.toks[a].start, sent.toks[b - 1].end)
+    return Argument(text=m.text, start=m.start, end=m.end, label="QUOTE")
+
+
+def _speaker_ok(ctx: Context):
+    def accept(c):
+        return c.label in ACTOR_LABELS
+
+    return accept
+
+
+def apply(ctx: Context, sent: Sent) -> None:
+    verbs = _cache.get(id(ctx.lex))
+    if verbs is None:
+        verbs = _cache[id(ctx.lex)] = _Verbs(ctx)
+    toks = sent.toks
+    n = len(toks)
+    region_floor = 0
+    i = 0
+    accept = _speaker_ok(ctx)
+    while i < n:
+        # «در بیانیه X آمده است که ...»
+        if toks[i].key in _AMADE:
+            done = _statement_in_document(ctx, sent, i, accept)
+            if done is not None:
+                region_floor = done
+                i = done
+                continue
+        m = verbs.match(toks, i)
+        if m is None:
+            i += 1
+            continue
+        vend, conf, vname = m
+        # «به گفته X» / «گفت وگو»
+        if i > 0 and toks[i - 1].key in (key("به"), key("طبق")):
+            i = vend
+            continue
+        if vend < n and toks[vend].key in (key("وگو"), key("گو")):
+            i = vend
+            continue
+        if vend + 1 < n and toks[vend].key == key("و") and toks[vend + 1].key == key("گو"):
+            i = vend
+            continue
+        k = vend
+        while k < n and toks[k].key in _AUX:
+            k += 1
+        if k >= n:
+            i = vend
+            continue
+        d = toks[k].key
+        if d in (":",) or d == _KE or d in COMMA:
+            st = _statement_after(sent, k + 1)
+        elif d in OPEN_QUOTES:
+            st = _statement_after(sent, k)
+        else:
+            st = None
+        if st is None:
+            i = vend
+            continue
+        # speaker region, and a «با بیان اینکه A،» clause inside it
+        lo, hi = region_floor, i
+        dual = None
+        for p in range(lo, hi):
+            for phrase in ctx.lex.dual:
+                j = match_words(toks, p, phrase)
+                if j is not None:
+                    e = hi
+                    while e > j and toks[e - 1].key in PUNCT_KEYS:
+                        e -= 1
+                    dual = (p, j, e)
+                    break
+            if dual:
+                break
+        speaker_hi = dual[0] if dual else hi
+        speaker = find_subject(ctx, sent, lo, speaker_hi, accept)
+        if speaker is not None:
+            ev = [(i, vend)]
+            if dual is not None:
+                a, b = _trim(sent, dual[1], dual[2])
+                if b > a:
+                    ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, a, b), confidence=conf * 0.95,
+                             method="says_with_clause", evidence=[(dual[0], dual[1])])
+            ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, *st), confidence=conf,
+                     method="says_reporting_verb", evidence=ev)
+        # the next speaker is looked for after this statement if it was quoted
+        region_floor = st[1] if st[1] < n and any(t.key == "»" for t in toks[st[1]:st[1] + 2]) else region_floor
+        i = max(vend, region_floor) if region_floor > i else vend
+    _headline(ctx, sent, accept)
+
+
+def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | None:
+    toks = sent.toks
+    n = len(toks)
+    k = i + 1
+    while k < n and toks[k].key in _AUX:
+        k += 1
+    if k >= n or not (toks[k].key in (":", _KE) or toks[k].key in COMMA):
+        return None
+    for back in range(i - 1, max(-1, i - 10), -1):
+        if toks[back].key in _STATEMENT_NOUNS:
+            c = next((c for c in sent.cands if c.start == back + 1), None)
+            if c is None or not c.resolved or not accept(c):
+                return None
+            st = _statement_after(sent, k + 1)
+            if st is None:
+                return None
+            ctx.emit(sent, "says", c, _quote_arg(ctx, sent, *st), confidence=0.75,
+                     method="says_statement_document", evidence=[(back, back + 1), (i, i + 1)])
+            return st[1]
+    return None
+
+
+def _headline(ctx: Context, sent: Sent, accept) -> None:
+    """«سازمان ملل : روسیه از آتش بس حمایت کرد» – a headline «X: ...»."""
+    toks = sent.toks
+    if not sent.cands:
+        return
+    c = sent.cands[0]
+    if c.start != 0 or not c.resolved or not accept(c) or c.label not in ("PER", "ORG", "COUNTRY"):
+        return
+    if c.end < len(toks) and toks[c.end].key == ":":
+        st = _statement_after(sent, c.end + 1)
+        if st is not None and st[1] - st[0] >= 3:
+            ctx.emit(sent, "says", c, _quote_arg(ctx, sent, *st), confidence=0.6,
+                     method="says_headline", evidence=[(c.end, c.end + 1)])
