@@ -85,6 +85,7 @@ class Gazetteer:
     entries: dict[str, GazetteerEntry] = field(default_factory=dict)
     demonyms: dict[str, str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)  #: ISO -> canonical name
+    region_adjectives: set[str] = field(default_factory=set)  #: keys of «اروپایی»، «آسیایی» …
 
     # ------------------------------------------------------------------ lookup
     def lookup(self, name: str | Sequence[str]) -> GazetteerEntry | None:
@@ -110,6 +111,13 @@ class Gazetteer:
                 if iso is not None:
                     return iso
         return None
+
+    def is_region_adjective(self, word: str) -> bool:
+        """Whether ``word`` is the adjective of a region («اروپایی»، «آسیایی»): not an entity either."""
+        key = name_key(word)
+        return key in self.region_adjectives or any(
+            key.endswith(s) and key[: -len(s)] in self.region_adjectives for s in _PLURAL_SUFFIXES
+        )
 
     def country_name(self, iso: str) -> str | None:
         """The canonical Persian name of a country code."""
@@ -261,6 +269,12 @@ def build_gazetteer(directory: str | Path | None = None) -> Gazetteer:
                 k = name_key(form)
                 if k not in blocked and k not in gaz.entries:
                     gaz.add_demonym(form, iso)
+    for key, entry in list(gaz.entries.items()):
+        if entry.type == LOC and " " not in entry.canonical:
+            for form in _demonym_forms(entry.canonical):
+                k = name_key(form)
+                if k not in gaz.entries and k not in gaz.demonyms:
+                    gaz.region_adjectives.add(k)
     return gaz
 
 

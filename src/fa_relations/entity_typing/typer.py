@@ -216,6 +216,8 @@ def type_place(
         iso = gaz.demonym_country(words[0])
         if iso is not None:
             return PlaceTyping(None, None, None, "demonym", demonym=iso)
+        if gaz.is_region_adjective(words[0]):
+            return PlaceTyping(None, None, None, "demonym")
     if dateline:
         return PlaceTyping(CITY, None, None, "context:dateline")
     if prev in CITY_HEADS or list_type == CITY:

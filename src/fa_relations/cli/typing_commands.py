@@ -1,0 +1,45 @@
+"""``fa-relations evaluate typing``: COUNTRY/CITY/LOC typing accuracy on the hand-labelled LOC gold."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import evaluate_app
+
+
+class TypingCorpus(str, Enum):
+    peyma = "peyma"
+    arman = "arman"
+    both = "both"
+
+
+def _default_output(corpus: str) -> Path:
+    from ..paths import _SOURCE_ROOT
+
+    return _SOURCE_ROOT / "benchmarks" / "results" / f"typing_{corpus}.json"
+
+
+@evaluate_app.command("typing")
+def evaluate_typing(
+    corpus: TypingCorpus = typer.Option(TypingCorpus.both, "--corpus", help="peyma (test), arman (test_fold1) or both."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Stand-off gold (default: data/typing/loc_gold.jsonl)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="JSON report (default: benchmarks/results/typing_<corpus>.json)."),
+) -> None:
+    """Type the gold LOC spans in their sentences and compare with the hand labels."""
+    from ..entity_typing.evaluate import evaluate
+
+    report = evaluate(corpus.value, data, gold_file=gold)
+    out = output or _default_output(corpus.value)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    summary = {
+        c: {k: report[c][k] for k in ("mentions", "accuracy", "macro_f1_country_city_loc", "iso_accuracy")}
+        for c in ("peyma", "arman", "all") if c in report
+    }
+    typer.echo(json.dumps({"output": str(out), **summary}, ensure_ascii=False))
