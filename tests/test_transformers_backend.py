@@ -199,12 +199,11 @@ def test_pipeline_offsets_hold(ckpt_dir):
     nlp = fa_relations.load(ner=ckpt_dir, device="cpu")
     text = "  علي رضايي ديروز به تهران سفر كرد.\nعلیرضا در تهران است."  # Arabic yeh/kaf: normalised inside
     doc = nlp(text)
-    got = [(e.text, e.label) for e in doc.entities]
     for e in doc.entities:
         assert doc.text[e.start:e.end] == e.text
-    assert got[0] == ("علي رضايي", "PER")
-    assert sum(lab == "PER" for _, lab in got) == 2
-    assert [lab for _, lab in got].count("LOC") == 2 or any(lab in ("CITY", "LOC") for _, lab in got)
+    # the typer may refine LOC into CITY; NER itself said LOC
+    got = [(e.text, "LOC" if e.label in ("CITY", "COUNTRY") else e.label, e.start) for e in doc.entities]
+    assert got == [("علي رضايي", "PER", 2), ("تهران", "LOC", 21), ("علیرضا", "PER", 36), ("تهران", "LOC", 46)]
     assert nlp.tag(["علی", "رضایی", "به", "تهران"]) == ["B-PER", "I-PER", "O", "B-LOC"]
 
 
@@ -264,9 +263,9 @@ def test_finetune_end_to_end_on_cpu(tmp_path, ckpt_dir):
     _write_corpora(data)
     out = tmp_path / "ner-ft"
     # the keyword call `fa-relations train ner --backend transformers` makes
-    meta = tb.finetune(base=str(ckpt_dir), data_dir=data, output=out, seed=0, epochs=2, device="cpu", batch_size=4)
-    assert meta["best_epoch"] in (1, 2) and set(meta["dev_scores"]) == {"peyma", "arman", "parstwiner"}
-    assert "PEYMA" in meta["head"] or "head initialised" in meta["head"]
+    meta = tb.finetune(base=str(ckpt_dir), data_dir=data, output=out, seed=0, epochs=1, device="cpu", batch_size=8)
+    assert meta["best_epoch"] == 1 and set(meta["dev_scores"]) == {"peyma", "arman", "parstwiner"}
+    assert meta["head"] == "head initialised from the base NER head for 15/21 tags"  # PEYMA base: O + 7 types
     assert (out / "model.safetensors").is_file() and (out / "config.json").is_file()
 
     from fa_relations.ner.loading import is_builtin_model, load_tagger

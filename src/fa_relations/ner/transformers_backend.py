@@ -211,7 +211,7 @@ def unavailable_error(name: str, reason: str) -> ModelNotAvailableError:
         f"NER model {name!r} is not available: {reason}.\n"
         "Provide it in one of these ways:\n"
         f"  * a local folder: fa_relations.load(ner='/path/to/{short}'), the folder holding config.json, "
-        "the weights (model.safetensors) and the tokenizer files, as written by save_pretrained or by "
+        "the weights (model.safetensors, or pytorch_model.bin) and the tokenizer files, as written by save_pretrained or by "
         f"`hf download {name} --local-dir /path/to/{short}` on a machine with internet;\n"
         f"  * the Hugging Face cache: run `hf download {name}` (or load it once) where there is internet and "
         "copy ~/.cache/huggingface (or $HF_HOME) here; cached models load with HF_HUB_OFFLINE=1 too;\n"
