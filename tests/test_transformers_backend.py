@@ -207,6 +207,30 @@ def test_pipeline_offsets_hold(ckpt_dir):
     assert nlp.tag(["علی", "رضایی", "به", "تهران"]) == ["B-PER", "I-PER", "O", "B-LOC"]
 
 
+def test_legacy_layout_vocab_txt_and_pytorch_bin(tmp_path, ckpt_dir):
+    """The layout of the HooshvareLab repositories: vocab.txt + tokenizer_config.json + pytorch_model.bin."""
+    from safetensors.torch import load_file
+
+    old = tmp_path / "legacy"
+    old.mkdir()
+    (old / "vocab.txt").write_text("\n".join(VOCAB) + "\n", encoding="utf-8")
+    (old / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": True, "tokenizer_class": "BertTokenizer"}))
+    (old / "config.json").write_text((ckpt_dir / "config.json").read_text())
+    torch.save(load_file(ckpt_dir / "model.safetensors"), old / "pytorch_model.bin")
+    t = tb.TransformersTagger.from_pretrained(old, device="cpu")
+    assert t.tag(["علی", "رضایی", "به", "تهران"]) == ["B-PER", "I-PER", "O", "B-LOC"]
+
+
+def test_device_and_dtype_choices():
+    cpu = tb.resolve_device("cpu", torch)
+    assert tb.resolve_dtype(None, cpu, torch) == torch.float32
+    assert tb.resolve_dtype(None, torch.device("cuda"), torch) == torch.float16  # half precision on CUDA
+    assert tb.resolve_device("auto", torch).type == ("cuda" if torch.cuda.is_available() else "cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="no CUDA GPU"):
+            tb.resolve_device("cuda", torch)
+
+
 # ---------------------------------------------------------------- errors
 def test_missing_model_offline_fails_fast_and_says_how(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
