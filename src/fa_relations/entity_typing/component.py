@@ -154,7 +154,7 @@ class EntityTyper:
                 covered[i] = True
         demonyms = []
         for tok in doc:
-            if covered[tok.i] or not tok.is_alpha and "\u200c" not in tok.text:
+            if covered[tok.i] or (not tok.is_alpha and "\u200c" not in tok.text):
                 continue
             iso = self.gazetteer.demonym_country(tok.text)
             if iso is not None:

@@ -40,8 +40,7 @@ PLACE_TYPES = (COUNTRY, CITY, LOC)
 #: states (dependencies, overseas departments, uninhabited islands, disputed
 #: territories without broad recognition). They are typed LOC.
 NON_SOVEREIGN = frozenset(
-    "AC AI AQ AS AW AX BL BM BQ BV CC CK CP CW CX DG EA EH FK FO GF GG GI GL GP GS GU HK HM IC "
-    "IM IO JE KY MF MO MP MQ MS NC NF NU PF PM PN PR QO RE SH SJ SX TA TC TF TK UM VG VI WF YT".split()
+    ["AC", "AI", "AQ", "AS", "AW", "AX", "BL", "BM", "BQ", "BV", "CC", "CK", "CP", "CW", "CX", "DG", "EA", "EH", "FK", "FO", "GF", "GG", "GI", "GL", "GP", "GS", "GU", "HK", "HM", "IC", "IM", "IO", "JE", "KY", "MF", "MO", "MP", "MQ", "MS", "NC", "NF", "NU", "PF", "PM", "PN", "PR", "QO", "RE", "SH", "SJ", "SX", "TA", "TC", "TF", "TK", "UM", "VG", "VI", "WF", "YT"]
 )
 #: CLDR "territories" that are not places at all (or pseudo-locales).
 NOT_PLACES = frozenset({"EU", "EZ", "UN", "XA", "XB", "ZZ"})
@@ -269,7 +268,7 @@ def build_gazetteer(directory: str | Path | None = None) -> Gazetteer:
                 k = name_key(form)
                 if k not in blocked and k not in gaz.entries:
                     gaz.add_demonym(form, iso)
-    for key, entry in list(gaz.entries.items()):
+    for entry in list(gaz.entries.values()):
         if entry.type == LOC and " " not in entry.canonical:
             for form in _demonym_forms(entry.canonical):
                 k = name_key(form)
