@@ -19,7 +19,8 @@ from .context import Context
 from .docview import COMMA, PUNCT_KEYS, Cand, Sent, entity_key
 from .lexicon import Title, key
 
-_APPOS_PUNCT = frozenset({"،", ",", "-", "ـ", "–", "—", "(", "«", "\""})
+_APPOS_PUNCT = frozenset({"،", ",", "-", "ـ", "–", "—", "(", "«", "»", "\""})
+_COPULA = frozenset(key(w) for w in ("شد", "شده", "شدند", "بود", "است", "گردید", "میشود", "شود", "باشد", "خواهدشد", "خواهد", "بوده"))
 _MOD_STOP = frozenset(key(w) for w in ("در", "با", "از", "به", "که", "را", "و", "برای", "است", "بود", "شد", "گفت", "نیز", "هم", "این", "آن", "یک"))
 _AS = (key("به"), key("عنوان"))
 _ORDINAL_OK = 3
@@ -86,6 +87,11 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
     # forward apposition: PER [،|-|(] [به عنوان] TITLE mods OBJ [و TITLE mods OBJ]
     for c in [c for c in sent.cands if c.kind == "ent" and c.label == "PER"]:
         j = c.end
+        # «جیمز نچوی ( James Nachtwey ) عکاس ...»
+        if j < len(toks) and toks[j].key == "(":
+            close = next((x for x in range(j + 1, min(j + 7, len(toks))) if toks[x].key == ")"), None)
+            if close is not None:
+                j = close + 1
         while j < len(toks) and toks[j].key in _APPOS_PUNCT:
             j += 1
         if j + 1 < len(toks) and (toks[j].key, toks[j + 1].key) == _AS:
@@ -105,6 +111,9 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             if found is None:
                 break
             obj, role_end = found
+            if obj.end < len(toks) and toks[obj.end].key in _COPULA:
+                # «X، سرمربی Y شد»: the title is predicated of the clause subject, not of X
+                break
             roles.append(Role(c, obj, title, j, role_end, obj.end))
             claimed.update(range(j, obj.end))
             c.app_end = obj.end
@@ -117,9 +126,12 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
         if c.app_end is not None and c.app_end < len(toks) and toks[c.app_end].key in _APPOS_PUNCT - {"(", "«", "\""}:
             # closing dash / comma of the apposition belongs to it for coordination
             pass
-    # reverse: TITLE mods OBJ [،] PER
+    # reverse: TITLE mods OBJ [،] [honorifics] PER
+    from .subjects import _after_honorific, attribution_blocked, clause_start, find_subject
+
+    attrib = attribution_blocked(ctx, sent, 0, len(toks))
     for j in range(len(toks)):
-        if j in claimed:
+        if j in claimed or j in attrib:
             continue
         if j > 0 and sent.cand_covering(j - 1) is not None and sent.cand_covering(j - 1).label == "PER":
             continue
@@ -132,8 +144,20 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             continue
         obj, role_end = found
         p = obj.end
+        if p < len(toks) and toks[p].key in _COPULA:
+            # «شوبرت ... ، سرمربی مونشن گلادباخ شد» → the clause subject holds the title
+            subj = find_subject(ctx, sent, clause_start(ctx, sent, j), j, lambda c: c.label == "PER")
+            if subj is not None and subj.kind == "ent":
+                roles.append(Role(subj, obj, title, j, role_end, obj.end))
+                claimed.update(range(j, obj.end))
+            continue
         if p < len(toks) and toks[p].key in COMMA:
             p += 1
+        q = p
+        while q < len(toks) and q - p < 4 and ent_at.get(q) is None:
+            q += 1
+        if q > p and ent_at.get(q) is not None and _after_honorific(ctx, sent, q):
+            p = q
         per = ent_at.get(p)
         if per is None or per.label != "PER":
             continue
@@ -196,6 +220,9 @@ def add_title_mentions(ctx: Context, sent: Sent, roles: list[Role], index: dict[
         title, tj = mt
         found = _object_after(ctx, sent, title, tj, ent_at)
         if found is None:
+            # a bare title («رئیس جمهور گفت»، «جانشین فرماندهی انتظامی ... گفت») is an unnamed person
+            if title.resolvable and title.predicate == "position_held":
+                new.append(Cand(j, tj, "TITLE", "title", None, mention=(toks[j].start, toks[tj - 1].end), sent=sent.index))
             j = tj
             continue
         obj, role_end = found
@@ -252,3 +279,39 @@ def add_pronouns(ctx: Context) -> None:
                 new.append(Cand(t.i, t.i + 1, "PRON", "pron", None, mention=m, sent=sent.index))
         if new:
             sent.cands = sorted(sent.cands + new, key=lambda c: c.start)
+
+
+def add_demonstratives(ctx: Context) -> None:
+    """«این کشور»، «این شهر» → the nearest preceding entity of that label."""
+    if not ctx.lex.demonstratives:
+        return
+    prev_sents: list[Sent] = []
+    for sent in ctx.sents:
+        from .docview import match_words
+
+        new = []
+        for t in sent.toks:
+            if sent.cand_covering(t.i) is not None:
+                continue
+            for words, label in ctx.lex.demonstratives:
+                j = match_words(sent.toks, t.i, words)
+                if j is None:
+                    continue
+                target = None
+                for c in reversed([c for c in sent.cands if c.end <= t.i]):
+                    if c.kind == "ent" and c.label == label:
+                        target = c
+                        break
+                if target is None:
+                    for ps in reversed(prev_sents[-2:]):
+                        lst = [c for c in ps.cands if c.kind == "ent" and c.label == label]
+                        if lst:
+                            target = lst[-1]
+                            break
+                if target is not None:
+                    m = (t.start, sent.toks[j - 1].end)
+                    new.append(Cand(t.i, j, label, "demo", target.span, mention=m, sent=sent.index))
+                break
+        if new:
+            sent.cands = sorted(sent.cands + new, key=lambda c: c.start)
+        prev_sents.append(sent)

@@ -84,6 +84,7 @@ class RelationExtractor:
         for s in sents:
             appositions.add_title_mentions(ctx, s, all_roles, index)
         appositions.add_pronouns(ctx)
+        appositions.add_demonstratives(ctx)
         fams = [f for f in self.families if f in families.FAMILIES]
         for s in sents:
             if "says" in self.families:

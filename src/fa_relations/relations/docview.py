@@ -67,6 +67,7 @@ class Sent:
     start: int  # doc char offsets of the first/last non-space token
     end: int
     cands: list[Cand] = field(default_factory=list)
+    quotes: list[tuple[int, int, Cand]] = field(default_factory=list)  # statements (token range) and speaker
 
     def cands_at(self, i: int) -> list[Cand]:
         return [c for c in self.cands if c.start == i]

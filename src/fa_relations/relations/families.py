@@ -44,6 +44,10 @@ def _meets_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Bin
             return False
     if any(t.key in sport for t in sent.toks):
         return False
+    # «در گفت‌وگو با ایسنا گفت: ...» is an interview, not a meeting
+    talk = {key(w) for w in ("گفتگو", "گفتوگو", "گفت", "مصاحبه")}
+    if sent.quotes and any(sent.toks[a].key in talk for a, _ in b.triggers):
+        return False
     return True
 
 
@@ -56,6 +60,17 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
         return False
     if s.label == "ORG" and p.name not in _LOC_ORG_RULES:
         return False
+    toks = sent.toks
+    if p.name == "loc_address":
+        # «تهران، ایران»; not a list «اروپا ، تاجیکستان و ایران»
+        if not (s.label == "CITY" and o.label == "COUNTRY"):
+            return False
+        before = toks[s.start - 1].key if s.start > 0 else ""
+        after = toks[o.end].key if o.end < len(toks) else ""
+        if before in ("،", ",", key("و")) or after in ("،", ",", key("و")):
+            return False
+    if p.name == "loc_in" and o.label == "LOC" and s.label != "FAC":
+        return False
     if p.name in ("loc_genitive", "loc_address", "loc_in"):
         # adjacency is containment only from smaller to larger places
         order = {"FAC": 0, "LOC": 1, "CITY": 1, "COUNTRY": 3}
@@ -65,7 +80,13 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
     return True
 
 
+_INVITE = key("دعوت")
+
+
 def _visits_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
+    # an invitation to visit is not a visit
+    if any(t.key.startswith(_INVITE) for t in sent.toks[max(0, b.start - 10):b.start]):
+        return False
     return not (s.span is not None and o.span is not None and s.span.label_ in ("COUNTRY",) and s.span._.iso and s.span._.iso == o.span._.iso)
 
 
@@ -76,6 +97,7 @@ FAMILIES: dict[str, object] = {
     "supplies": None,
     "embassy": None,
     "located_in": _located_filter,
+    "membership": None,
 }
 
 

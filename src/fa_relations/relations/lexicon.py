@@ -69,6 +69,10 @@ class Lexicons:
     non_subject: frozenset[str] = frozenset()
     clause_boundaries: frozenset[str] = frozenset()
     items: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
+    first_person: frozenset[str] = frozenset()
+    demonstratives: list[tuple[str, str]] = field(default_factory=list)
+    honorifics: list[tuple[str, ...]] = field(default_factory=list)
+    reporting_exclude: list[tuple[str, ...]] = field(default_factory=list)
     patterns: list[Pattern] = field(default_factory=list)
 
     @classmethod
@@ -95,6 +99,14 @@ class Lexicons:
         for row in _lines(d / "items.tsv"):
             lex.items.append((tuple(key(w) for w in row[0].split()), row[1] if len(row) > 1 else row[0]))
         lex.items.sort(key=lambda it: -len(it[0]))
+        if (d / "demonstratives.tsv").is_file():
+            lex.demonstratives = [(key(r[0]), r[1]) for r in _lines(d / "demonstratives.tsv") if len(r) > 1]
+        if (d / "first_person.txt").is_file():
+            lex.first_person = frozenset(key(r[0]) for r in _lines(d / "first_person.txt"))
+        if (d / "honorifics.txt").is_file():
+            lex.honorifics = [tuple(key(w) for w in r[0].split()) for r in _lines(d / "honorifics.txt")]
+        if (d / "reporting_exclude.tsv").is_file():
+            lex.reporting_exclude = [tuple(r[0].split()) for r in _lines(d / "reporting_exclude.tsv")]
         for path in sorted((d / "patterns").glob("*.tsv")):
             for row in _lines(path):
                 if len(row) < 2:

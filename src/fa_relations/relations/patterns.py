@@ -165,10 +165,18 @@ def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
             subjects = b.S
             if not comp.has_subject:
                 lo = clause_start(ctx, sent, b.start)
-                subj = find_subject(
-                    ctx, sent, lo, b.start, lambda c, p=pred: ctx.allowed(p, "S", c.label), exclude=tuple(b.O)
-                )
+                if comp.pattern.family == "embassy":
+                    acc = lambda c: c.label == "COUNTRY" or (ctx.loc_fallback and c.label == "LOC")  # noqa: E731
+                else:
+                    acc = lambda c, p=pred: ctx.allowed(p, "S", c.label)  # noqa: E731
+                subj, blocked = find_subject(ctx, sent, lo, b.start, acc, exclude=tuple(b.O), with_status=True,
+                                             org_needs_segment=True)
+                if subj is None and not blocked and lo > 0:
+                    # «X که ... در تماسی با Y ...»: the subject before a relative clause
+                    subj = find_subject(ctx, sent, 0, b.start, acc, exclude=tuple(b.O), org_needs_segment=True)
                 if subj is None:
+                    subj = _speaker_in_quote(ctx, sent, b.start)
+                if subj is None or not ctx.allowed(pred, "S", subj.label):
                     continue
                 subjects = [subj]
             attrs = {"item": b.item} if b.item else {}
@@ -180,3 +188,13 @@ def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
                         sent, pred, s, o, confidence=comp.pattern.confidence,
                         method=f"{comp.pattern.family}:{comp.pattern.name}", evidence=b.triggers, attributes=attrs,
                     )
+
+
+def _speaker_in_quote(ctx: Context, sent: Sent, start: int) -> Cand | None:
+    """Inside a quote, a first-person subject («ما ... سفر کردیم») is the speaker."""
+    for a, b, speaker in sent.quotes:
+        if a <= start < b:
+            lo = max(a, clause_start(ctx, sent, start, a))
+            if any(t.key in ctx.lex.first_person for t in sent.toks[lo:start]):
+                return speaker
+    return None

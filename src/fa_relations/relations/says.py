@@ -15,7 +15,7 @@ from ..schema import Argument
 from .context import ACTOR_LABELS, Context
 from .docview import CLOSE_QUOTES, COMMA, OPEN_QUOTES, PUNCT_KEYS, Sent, match_verb, match_words, mention, verb_forms
 from .lexicon import key
-from .subjects import find_subject
+from .subjects import clause_start, find_subject
 
 _AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد"))
 _KE = key("که")
@@ -162,7 +162,14 @@ def apply(ctx: Context, sent: Sent) -> None:
             if dual:
                 break
         speaker_hi = dual[0] if dual else hi
-        speaker = find_subject(ctx, sent, lo, speaker_hi, accept)
+        if _excluded(ctx, toks, i):
+            i = vend
+            continue
+        # the clause of the verb first («... در حالی ... که نخست‌وزیر اسرائیل اعلام کرد»), then the whole region
+        cl = clause_start(ctx, sent, speaker_hi, lo)
+        speaker, blocked = find_subject(ctx, sent, cl, speaker_hi, accept, with_status=True, org_needs_segment=True)
+        if speaker is None and not blocked and cl > lo:
+            speaker = find_subject(ctx, sent, lo, speaker_hi, accept, org_needs_segment=True)
         if speaker is not None:
             ev = [(i, vend)]
             if dual is not None:
@@ -170,12 +177,32 @@ def apply(ctx: Context, sent: Sent) -> None:
                 if b > a:
                     ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, a, b), confidence=conf * 0.95,
                              method="says_with_clause", evidence=[(dual[0], dual[1])])
-            ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, *st), confidence=conf,
-                     method="says_reporting_verb", evidence=ev)
+            if ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, *st), confidence=conf,
+                        method="says_reporting_verb", evidence=ev) is not None:
+                sent.quotes.append((st[0], st[1], speaker))
         # the next speaker is looked for after this statement if it was quoted
         region_floor = st[1] if st[1] < n and any(t.key == "»" for t in toks[st[1]:st[1] + 2]) else region_floor
         i = max(vend, region_floor) if region_floor > i else vend
     _headline(ctx, sent, accept)
+
+
+_excl_cache: dict[int, list] = {}
+
+
+def _excluded(ctx: Context, toks, i: int) -> bool:
+    """«پاسخ گفت»، «تبریک گفت»: a reporting verb inside a non-reporting phrase."""
+    ex = _excl_cache.get(id(ctx.lex))
+    if ex is None:
+        ex = []
+        for words in ctx.lex.reporting_exclude:
+            pre = tuple(key(w) for w in words if not w.startswith("V:"))
+            ex.append(pre)
+        _excl_cache[id(ctx.lex)] = ex
+    for pre in ex:
+        for back in range(1, 3):
+            if i - back >= 0 and match_words(toks, i - back, pre) == i:
+                return True
+    return False
 
 
 def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | None:
@@ -206,10 +233,23 @@ def _headline(ctx: Context, sent: Sent, accept) -> None:
     if not sent.cands:
         return
     c = sent.cands[0]
-    if c.start != 0 or not c.resolved or not accept(c) or c.label not in ("PER", "ORG", "COUNTRY"):
+    if c.start != 0 or not c.resolved:
         return
-    if c.end < len(toks) and toks[c.end].key == ":":
-        st = _statement_after(sent, c.end + 1)
+    end = c.end
+    # «اسرار به نقل از نهاوندیان : ...» / «اطلاعات از قول موگرینی : ...»
+    for phrase in (("به", "نقلاز"), ("از", "قول")):
+        j = match_words(toks, end, "".join(key(w) for w in phrase))
+        if j is not None:
+            c = next((x for x in sent.cands if x.start == j), None)
+            if c is None or not c.resolved:
+                return
+            end = c.end
+            break
+    if c.label != "PER" or not accept(c):
+        return
+    if end < len(toks) and toks[end].key == ":":
+        c_end = end
+        st = _statement_after(sent, c_end + 1)
         if st is not None and st[1] - st[0] >= 3:
             ctx.emit(sent, "says", c, _quote_arg(ctx, sent, *st), confidence=0.6,
-                     method="says_headline", evidence=[(c.end, c.end + 1)])
+                     method="says_headline", evidence=[(c_end, c_end + 1)])

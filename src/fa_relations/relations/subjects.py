@@ -1,4 +1,17 @@
-"""Finding the subject (agent / speaker) of a clause from the left context of a trigger."""
+"""Finding the subject (agent / speaker) of a clause from the left context of a trigger.
+
+Heuristics, in order:
+
+* tokens of a dateline («تهران - ایرنا -»، «واشنگتن ـ ایرنا :») and of an
+  attribution phrase («به گزارش X ،»، «به نقل از X») are never the subject;
+* an entity right after a preposition (non_subject.txt) or a title word
+  («نماینده ویژه بان کی مون» – the representative *of* him) is not the subject;
+* a person that opens a segment (clause start, after a comma or an honorific)
+  wins over one inside a phrase («اخطار احمد توکلی»); an organisation/state is
+  the subject only when it opens a segment;
+* an unresolved title or pronoun, or a demonstrative NP («این مسئول»), met
+  before any named person means the subject is unnamed: no subject.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +19,31 @@ from collections.abc import Callable
 
 from .context import Context
 from .docview import COMMA, HARD_BOUNDARY, Cand, Sent, match_words
+from .lexicon import key
+
+_SEGMENT_OPENERS = frozenset({"،", ",", ":", "؛", ";", "-", "ـ", "–", "—", "(", "«", "\"", key("و")})
+_DASHES = frozenset({"-", "ـ", "–", "—"})
+_DEMONSTRATIVES = frozenset(key(w) for w in ("این", "همین", "آن"))
+
+
+def dateline_end(sent: Sent) -> int:
+    """End of a leading dateline «CITY - AGENCY -» / «CITY ـ AGENCY :» (0 when none)."""
+    toks = sent.toks
+    n = len(toks)
+    for i in range(1, min(4, n)):
+        if toks[i].key in _DASHES:
+            for j in range(i + 2, min(i + 6, n)):
+                if toks[j].key in _DASHES or toks[j].key == ":":
+                    return j + 1
+                if toks[j].key in HARD_BOUNDARY or toks[j].key in COMMA:
+                    break
+            return 0
+    return 0
 
 
 def attribution_blocked(ctx: Context, sent: Sent, lo: int, hi: int) -> set[int]:
-    """Token indices in [lo, hi) that belong to an attribution phrase («به گزارش X ،»)."""
-    blocked: set[int] = set()
+    """Token indices in [lo, hi) that belong to an attribution phrase («به گزارش X ،») or a dateline."""
+    blocked: set[int] = set(range(0, dateline_end(sent)))
     toks = sent.toks
     for i in range(lo, hi):
         for phrase in ctx.lex.attribution:
@@ -24,12 +57,44 @@ def attribution_blocked(ctx: Context, sent: Sent, lo: int, hi: int) -> set[int]:
     return blocked
 
 
+_COMPLEMENT = frozenset(key(w) for w in ("این", "آن"))
+
+
 def clause_start(ctx: Context, sent: Sent, before: int, floor: int = 0) -> int:
+    """Start of the clause ending at ``before``; a complement clause «(با اشاره به) این که ...،» is skipped."""
     toks = sent.toks
     for i in range(before - 1, floor - 1, -1):
         if toks[i].key in ctx.lex.clause_boundaries:
+            if toks[i].key == key("که") and i > 0 and toks[i - 1].key in _COMPLEMENT:
+                continue
             return i + 1
     return floor
+
+
+def _after_honorific(ctx: Context, sent: Sent, i: int) -> bool:
+    for h in ctx.lex.honorifics:
+        n = len(h)
+        for back in range(1, 4):
+            a = i - back
+            if a >= 0 and match_words(sent.toks, a, h) == i:
+                return True
+        del n
+    return False
+
+
+def _after_title(ctx: Context, sent: Sent, c: Cand) -> bool:
+    """«نماینده ویژه بان کی مون»، «مشاور X»: a person right after a title word (no comma) is its complement."""
+    from .appositions import match_title
+
+    toks = sent.toks
+    for back in range(1, 4):
+        a = c.start - back
+        if a < 0 or toks[a].key in _SEGMENT_OPENERS or sent.cand_covering(a) is not None:
+            return False
+        mt = match_title(toks, a, ctx.lex.titles, sent)
+        if mt is not None and mt[1] <= c.start:
+            return True
+    return False
 
 
 def find_subject(
@@ -40,37 +105,55 @@ def find_subject(
     accept: Callable[[Cand], bool],
     *,
     exclude: tuple[Cand, ...] = (),
-    prefer_person: bool = True,
-) -> Cand | None:
-    """The clause subject in tokens [lo, hi).
+    with_status: bool = False,
+    org_needs_segment: bool = False,
+):
+    """The clause subject in tokens [lo, hi) (see the module doc).
 
-    The first person (named, or a resolved title/pronoun) that is not introduced
-    by a preposition or an attribution phrase; else the first accepted entity.
-    An unresolved title or pronoun met first means the subject is unnamed: None.
+    With ``with_status`` returns ``(cand, blocked)`` where ``blocked`` says an
+    unnamed subject (unresolved title/pronoun, demonstrative) was found.
     """
     toks = sent.toks
-    blocked = attribution_blocked(ctx, sent, lo, hi)
-    fallback: Cand | None = None
+    blocked_toks = attribution_blocked(ctx, sent, lo, hi)
     excluded_ids = {id(c) for c in exclude}
-    for c in sent.cands:
-        if c.start < lo or c.end > hi or id(c) in excluded_ids:
-            continue
-        if c.start in blocked:
-            continue
-        prev = toks[c.start - 1].key if c.start > 0 else ""
-        if prev in ctx.lex.non_subject:
-            continue
-        # an entity inside another's apposition («X، رئیس Y») is not the subject
-        if any(o.app_end is not None and o.end <= c.start < o.app_end for o in sent.cands):
-            continue
-        if not c.resolved:
-            if fallback is None and c.kind in ("title", "pron"):
-                return None
-            continue
-        if c.label == "PER" and accept(c):
-            return c
-        if fallback is None and accept(c):
-            if not prefer_person:
-                return c
-            fallback = c
-    return fallback
+    first_tok = lo
+    while first_tok < hi and (first_tok in blocked_toks or toks[first_tok].key in _SEGMENT_OPENERS):
+        first_tok += 1
+    result: Cand | None = None
+    blocked = False
+    weak_person: Cand | None = None
+    if first_tok < hi and toks[first_tok].key in _DEMONSTRATIVES and sent.cand_covering(first_tok) is None:
+        blocked = True
+    else:
+        for c in sent.cands:
+            if c.start < lo or c.end > hi or id(c) in excluded_ids or c.start in blocked_toks:
+                continue
+            prev = toks[c.start - 1].key if c.start > 0 else ""
+            if prev in ctx.lex.non_subject:
+                continue
+            if any(o.app_end is not None and o.end <= c.start < o.app_end for o in sent.cands):
+                continue
+            strong = c.start <= first_tok or prev in _SEGMENT_OPENERS or (c.start - 1) in blocked_toks \
+                or _after_honorific(ctx, sent, c.start)
+            if not c.resolved:
+                if c.kind in ("title", "pron") and (strong or weak_person is None):
+                    blocked = weak_person is None
+                    break
+                continue
+            if c.kind == "ent" and c.label == "PER" and _after_title(ctx, sent, c):
+                continue
+            if not accept(c):
+                continue
+            if c.label == "PER":
+                if strong:
+                    result = c
+                    break
+                if weak_person is None:
+                    weak_person = c
+                continue
+            if (strong or not org_needs_segment) and weak_person is None:
+                result = c
+                break
+        if result is None and not blocked:
+            result = weak_person
+    return (result, blocked) if with_status else result
