@@ -1,1 +1,24 @@
-"""corpus stage of fa_relations."""
+"""Corpus-scale extraction: many files in, sharded triples out (see docs/corpus.md).
+
+>>> from fa_relations.corpus import extract_corpus
+>>> summary = extract_corpus("news/*.jsonl", "out/", workers=2)     # doctest: +SKIP
+>>> summary.documents_in == summary.documents_written + summary.errors  # doctest: +SKIP
+True
+"""
+
+from .extract import ExtractionSummary, extract_corpus
+from .readers import ReadOptions, Record, expand_inputs, iter_records
+from .rows import document_from_row, document_row, triple_from_row, triple_rows
+
+__all__ = [
+    "ExtractionSummary",
+    "ReadOptions",
+    "Record",
+    "document_from_row",
+    "document_row",
+    "expand_inputs",
+    "extract_corpus",
+    "iter_records",
+    "triple_from_row",
+    "triple_rows",
+]

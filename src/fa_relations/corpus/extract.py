@@ -1,0 +1,533 @@
+"""``extract_corpus``: many input files in, sharded entities and triples out, resumably.
+
+Record ``i`` (in input order, counting every record, even one that cannot be
+processed) always belongs to shard ``i // shard_size``, and each shard is
+written in record order. So the output does not depend on the number of
+workers, on the engine, or on how many times the job was interrupted and
+resumed.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import logging
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from ..__about__ import __version__
+from . import engines as _engines
+from .readers import (
+    STDIN,
+    ReadOptions,
+    check_inputs,
+    count_records,
+    expand_inputs,
+    input_fingerprint,
+    iter_records,
+)
+from .rows import ROWS
+from .writers import (
+    FORMATS,
+    TMP_SUFFIX,
+    Journal,
+    ShardWriter,
+    atomic_concat,
+    atomic_write_text,
+    errors_shard_name,
+    json_line,
+    shard_name,
+)
+
+logger = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+ERRORS = "errors.jsonl"
+JOURNAL = "_progress.jsonl"
+MANIFEST_VERSION = 1
+DEFAULT_SHARD_SIZE = 10_000
+DEFAULT_BATCH_SIZE = 32
+
+
+@dataclass
+class ExtractionSummary:
+    """What a run of :func:`extract_corpus` did. Totals cover the whole job, resumed parts included."""
+
+    output: str
+    documents_in: int
+    documents_written: int
+    errors: int
+    triples: int
+    entities: int
+    shards: int
+    seconds: float
+    documents_processed: int
+    resumed_documents: int
+    engine: str
+    workers: int
+    errors_path: str | None = None
+    manifest_path: str | None = None
+    pipeline: dict[str, Any] = field(default_factory=dict)
+    complete: bool = True
+
+    @property
+    def balanced(self) -> bool:
+        """Documents in == documents written + errors: nothing was dropped."""
+        return self.documents_in == self.documents_written + self.errors
+
+    @property
+    def documents_per_second(self) -> float:
+        """Documents processed by this run per second of its wall time."""
+        return self.documents_processed / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["balanced"] = self.balanced
+        d["documents_per_second"] = round(self.documents_per_second, 2)
+        return d
+
+    def __str__(self) -> str:
+        check = "=" if self.balanced else "!="
+        lines = [
+            f"documents in:      {self.documents_in}",
+            f"documents written: {self.documents_written}",
+            f"errors:            {self.errors}" + (f"  (see {self.errors_path})" if self.errors and self.errors_path else ""),
+            f"  in {check} written + errors ({self.documents_in} {check} {self.documents_written} + {self.errors})",
+            f"triples:           {self.triples}",
+            f"entities:          {self.entities}",
+            f"time:              {self.seconds:.1f} s, {self.documents_per_second:.1f} documents/s "
+            f"({self.documents_processed} processed by this run, {self.resumed_documents} from earlier runs)",
+            f"output:            {self.output}" + ("" if self.complete else "  (incomplete: rerun with --resume)"),
+        ]
+        return "\n".join(lines)
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass
+class _Shard:
+    index: int
+    writer: ShardWriter
+    next: int
+    results: dict[int, tuple] = field(default_factory=dict)
+    error_lines: list[str] = field(default_factory=list)
+    documents: int = 0
+    errors: int = 0
+    triples: int = 0
+    entities: int = 0
+
+
+class _Run:
+    """One invocation: reads, dispatches, assembles shards in order, records progress."""
+
+    def __init__(self, workdir: Path, *, fmt: str, rows: str, shard_size: int, batch_size: int,
+                 done: dict[int, dict[str, Any]], progress) -> None:
+        self.workdir = workdir
+        self.fmt = fmt
+        self.rows = rows
+        self.shard_size = shard_size
+        self.batch_size = batch_size
+        self.done = done
+        self.progress = progress
+        self.open: dict[int, _Shard] = {}
+        self.read = 0
+        self.exhausted = False
+        self.processed = 0
+        self.pipeline: dict[str, Any] | None = None
+        self.journal = Journal(workdir / JOURNAL)
+
+    # -- reading -----------------------------------------------------------
+    def batches(self, records: Iterable) -> Iterator[_engines.Batch]:
+        """Batches of records to process; completed shards are skipped, unreadable records recorded."""
+        cur = _engines.Batch([], [], [])
+        cur_shard = -1
+        for idx, rec in enumerate(records):
+            self.read = idx + 1
+            shard = idx // self.shard_size
+            if shard in self.done:
+                continue
+            if cur.items and (shard != cur_shard or len(cur.items) >= self.batch_size):
+                yield cur
+                cur = _engines.Batch([], [], [])
+            cur_shard = shard
+            if rec.error is not None:
+                self.deliver(idx, ("error", rec.error, ""), rec.id, (rec.source, rec.location), "read")
+            else:
+                cur.indices.append(idx)
+                cur.items.append((rec.id, rec.text))
+                cur.origins.append((rec.source, rec.location))
+        self.exhausted = True
+        if cur.items:
+            yield cur
+        for k in sorted(self.open):
+            self._maybe_finish(k)
+
+    # -- assembling --------------------------------------------------------
+    def handle(self, batch: _engines.Batch, result: dict[str, Any]) -> None:
+        if result.get("pipeline") and self.pipeline is None:
+            self.pipeline = result["pipeline"]
+        res = result["results"]
+        if len(res) != len(batch.items):
+            raise RuntimeError(f"worker returned {len(res)} results for {len(batch.items)} documents")
+        for idx, (doc_id, _), origin, r in zip(batch.indices, batch.items, batch.origins, res, strict=True):
+            self.deliver(idx, r, doc_id, origin, "process")
+
+    def _shard(self, k: int) -> _Shard:
+        st = self.open.get(k)
+        if st is None:
+            writer = ShardWriter(self.workdir / shard_name(k, self.fmt), self.fmt, self.rows)
+            st = self.open[k] = _Shard(k, writer, next=k * self.shard_size)
+        return st
+
+    def deliver(self, idx: int, result: tuple, doc_id: str, origin: tuple[str, str], stage: str) -> None:
+        k = idx // self.shard_size
+        st = self._shard(k)
+        st.results[idx] = (result, doc_id, origin, stage)
+        while st.next in st.results:
+            (r, rid, (source, location), stg) = st.results.pop(st.next)
+            if r[0] == "ok":
+                doc = r[1]
+                st.writer.add_document(doc)
+                st.documents += 1
+                st.triples += len(doc.get("triples") or [])
+                st.entities += len(doc.get("entities") or [])
+            else:
+                st.errors += 1
+                st.error_lines.append(json_line({
+                    "index": st.next, "id": rid, "source": source, "location": location,
+                    "stage": stg, "reason": r[1], "traceback": r[2] or None,
+                }))
+                logger.info("error in %s %s: %s", source, location, r[1])
+            st.next += 1
+            self.processed += 1
+            if self.progress is not None:
+                self.progress.update(1)
+        self._maybe_finish(k)
+
+    def _maybe_finish(self, k: int) -> None:
+        st = self.open.get(k)
+        if st is None:
+            return
+        end = (k + 1) * self.shard_size
+        if st.next == end or (self.exhausted and st.next == self.read):
+            self._finish(st)
+
+    def _finish(self, st: _Shard) -> None:
+        st.writer.commit()
+        files = [st.writer.path.name]
+        err_path = self.workdir / errors_shard_name(st.index)
+        if st.error_lines:
+            atomic_write_text(err_path, "".join(st.error_lines))
+            files.append(err_path.name)
+        else:
+            err_path.unlink(missing_ok=True)
+        entry = {
+            "shard": st.index, "first": st.index * self.shard_size, "records": st.documents + st.errors,
+            "documents": st.documents, "errors": st.errors, "triples": st.triples, "entities": st.entities,
+            "rows": st.writer.n_rows, "files": files,
+        }
+        self.journal.append(entry)
+        self.done[st.index] = entry
+        del self.open[st.index]
+
+    def abort(self) -> None:
+        for st in self.open.values():
+            st.writer.abort()
+        self.open.clear()
+        self.journal.close()
+
+
+def _make_engine(engine: str, config: dict[str, Any], workers: int, scheduler: str | None):
+    if engine == "dask":
+        return _engines.DaskEngine(config, workers, scheduler)
+    if engine != "local":
+        raise ValueError(f"engine must be one of {_engines.ENGINES}, got {engine!r}")
+    if workers <= 0:
+        return _engines.InProcessEngine(config)
+    return _engines.LocalEngine(config, workers)
+
+
+def _load_manifest(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+def _our_files(workdir: Path) -> list[Path]:
+    pats = ("part-*", "errors-*.jsonl", MANIFEST, ERRORS, JOURNAL, f"*{TMP_SUFFIX}")
+    return sorted({p for pat in pats for p in workdir.glob(pat)})
+
+
+def _summary_from_manifest(m: dict[str, Any], output: str, *, seconds: float, processed: int, engine: str,
+                           workers: int, errors_path: str | None, manifest_path: str | None,
+                           complete: bool) -> ExtractionSummary:
+    shards = m.get("shards") or []
+    tot = {k: sum(s[k] for s in shards) for k in ("records", "documents", "errors", "triples", "entities")}
+    return ExtractionSummary(
+        output=output, documents_in=tot["records"], documents_written=tot["documents"], errors=tot["errors"],
+        triples=tot["triples"], entities=tot["entities"], shards=len(shards), seconds=seconds,
+        documents_processed=processed, resumed_documents=tot["records"] - processed, engine=engine,
+        workers=workers, errors_path=errors_path, manifest_path=manifest_path,
+        pipeline=m.get("pipeline") or {}, complete=complete,
+    )
+
+
+def extract_corpus(
+    inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None,
+    output: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+    engine: str = "local",
+    scheduler: str | None = None,
+    format: str = "jsonl",
+    rows: str = "documents",
+    shard_size: int = DEFAULT_SHARD_SIZE,
+    shards: bool = False,
+    resume: bool = False,
+    overwrite: bool = False,
+    text_field: str = "text",
+    id_field: str = "id",
+    lines: bool = False,
+    input_format: str | None = None,
+    include_tokens: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    model: str | os.PathLike[str] | None = None,
+    ner: str | os.PathLike[str] | bool | None = None,
+    device: str | None = None,
+    progress: bool | None = None,
+    stdin: IO[Any] | None = None,
+    stdout: IO[Any] | None = None,
+) -> ExtractionSummary:
+    """Run the pipeline over many documents and write sharded output with a manifest.
+
+    ``inputs``: files, folders, globs, or ``"-"`` / ``None`` for standard input
+    (see :mod:`fa_relations.corpus.readers`). ``output``:
+
+    - a path ending in ``.jsonl`` (with ``format="jsonl"`` and not ``shards``):
+      one JSON Lines file, plus ``<name>.errors.jsonl`` when some records
+      failed; the work happens in ``<output>.parts/`` until the end, so
+      ``resume`` works here too;
+    - ``"-"``: JSON Lines on standard output (``stdout``), errors logged;
+    - anything else: a folder of ``part-NNNNN.{jsonl,parquet}`` shards of
+      ``shard_size`` records, ``errors.jsonl`` and ``manifest.json``.
+
+    ``rows``: ``"documents"`` (one SCHEMA.md object or row per document) or
+    ``"triples"`` (one flat row per triple, see :mod:`.rows`). ``workers``:
+    processes of the local engine (0 runs in this process) or local Dask
+    workers; ``engine="dask"`` with ``scheduler`` uses an existing cluster.
+    ``resume=True`` keeps completed shards and redoes the rest; the result is
+    identical to an uninterrupted run. ``model``/``ner``/``device`` go to
+    :func:`fa_relations.load`, once per worker.
+    """
+    t0 = time.perf_counter()
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
+    if rows not in ROWS:
+        raise ValueError(f"rows must be one of {ROWS}, got {rows!r}")
+    if shard_size < 1 or batch_size < 1:
+        raise ValueError("shard_size and batch_size must be at least 1")
+    if inputs is None:
+        inputs = [STDIN]
+    elif isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    opts = ReadOptions(lines=lines, text_field=text_field, id_field=id_field, input_format=input_format)
+    paths = expand_inputs(list(inputs) or [STDIN], input_format)
+    check_inputs(paths, opts)
+    if resume and STDIN in paths:
+        raise ValueError("--resume cannot re-read standard input; read from files instead")
+
+    out_str = os.fspath(output)
+    to_stdout = out_str == STDIN
+    single = to_stdout or (out_str.endswith(".jsonl") and format == "jsonl" and not shards)
+    if to_stdout:
+        if format != "jsonl":
+            raise ValueError("standard output takes JSON Lines only")
+        workdir = Path(tempfile.mkdtemp(prefix="fa-relations-"))
+        final = None
+        errors_final = None
+    elif single:
+        final = Path(out_str)
+        workdir = Path(out_str + ".parts")
+        errors_final = final.with_name(final.name[: -len(".jsonl")] + ".errors.jsonl")
+    else:
+        final = None
+        workdir = Path(out_str)
+        errors_final = workdir / ERRORS
+
+    fingerprint_opts = {
+        "format": format, "rows": rows, "shard_size": shard_size, "include_tokens": include_tokens,
+        "lines": lines, "text_field": text_field, "id_field": id_field, "input_format": input_format,
+        "model": os.fspath(model) if model is not None else None,
+        "ner": os.fspath(ner) if isinstance(ner, os.PathLike) else ner, "layout": "file" if single else "directory",
+    }
+    fingerprint_inputs = input_fingerprint(paths)
+
+    # -- prepare the work folder -------------------------------------------
+    manifest_path = workdir / MANIFEST
+    if single and not to_stdout and final.exists() and not workdir.exists():
+        if overwrite:
+            final.unlink()
+            errors_final.unlink(missing_ok=True)
+        elif resume:  # finished earlier: nothing left to do
+            n_docs = _count_lines(final)
+            n_err = _count_lines(errors_final) if errors_final.exists() else 0
+            logger.info("%s is already complete", final)
+            return ExtractionSummary(out_str, n_docs + n_err, n_docs, n_err, 0, 0, 0, time.perf_counter() - t0,
+                                     0, n_docs + n_err, engine, workers,
+                                     str(errors_final) if n_err else None, None, {}, True)
+        else:
+            raise FileExistsError(f"{final} exists: pass overwrite=True (--overwrite) or resume=True (--resume)")
+    previous = _load_manifest(manifest_path) if not to_stdout else None
+    done: dict[int, dict[str, Any]] = {}
+    if previous is not None:
+        if overwrite:
+            for p in _our_files(workdir):
+                p.unlink()
+            previous = None
+        elif not resume:
+            raise FileExistsError(f"{workdir} holds an earlier run: pass resume=True (--resume) or overwrite=True (--overwrite)")
+        else:
+            if previous.get("options") != fingerprint_opts or previous.get("inputs") != fingerprint_inputs:
+                raise ValueError(
+                    f"cannot resume {workdir}: the inputs or options differ from the earlier run "
+                    f"(earlier: {previous.get('options')}, {len(previous.get('inputs') or [])} inputs)"
+                )
+            if previous.get("status") == "complete":
+                logger.info("%s is already complete", workdir)
+                return _summary_from_manifest(previous, out_str, seconds=time.perf_counter() - t0, processed=0,
+                                              engine=engine, workers=workers, errors_path=str(errors_final),
+                                              manifest_path=str(manifest_path), complete=True)
+            done = {k: e for k, e in Journal(workdir / JOURNAL).read().items()
+                    if all((workdir / f).exists() for f in e["files"])}
+            for p in workdir.glob(f"*{TMP_SUFFIX}"):
+                p.unlink()
+            logger.info("resuming: %d shards already complete", len(done))
+    elif not to_stdout:
+        if workdir.exists() and not workdir.is_dir():
+            raise FileExistsError(f"{workdir} exists and is not a folder")
+        if workdir.exists() and any(workdir.iterdir()) and not overwrite:
+            raise FileExistsError(f"{workdir} is not empty: choose an empty or new folder, or pass --overwrite")
+        if overwrite and workdir.exists():
+            for p in _our_files(workdir):
+                p.unlink()
+        workdir.mkdir(parents=True, exist_ok=True)
+
+    manifest: dict[str, Any] = previous or {
+        "manifest_version": MANIFEST_VERSION, "fa_relations_version": __version__, "created": _now(),
+        "options": fingerprint_opts, "inputs": fingerprint_inputs, "runs": [],
+    }
+    manifest["status"] = "running"
+    run_info = {"started": _now(), "engine": engine, "workers": workers, "scheduler": scheduler,
+                "batch_size": batch_size}
+    manifest.setdefault("runs", []).append(run_info)
+
+    def save_manifest(status: str) -> None:
+        if to_stdout:
+            return
+        manifest["status"] = status
+        manifest["updated"] = _now()
+        manifest["shards"] = [done[k] for k in sorted(done)]
+        manifest["errors_file"] = errors_final.name if not single else str(errors_final)
+        atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+    save_manifest("running")
+
+    # -- run ---------------------------------------------------------------
+    show = progress if progress is not None else sys.stderr.isatty()
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        total = count_records(paths, opts)
+        bar = tqdm(total=total, initial=sum(e["records"] for e in done.values()), unit="doc",
+                   desc="extract", dynamic_ncols=True, file=sys.stderr)
+    config = {"model": fingerprint_opts["model"], "ner": fingerprint_opts["ner"], "device": device,
+              "include_tokens": include_tokens}
+    run = _Run(workdir, fmt=format, rows=rows, shard_size=shard_size, batch_size=batch_size, done=done,
+               progress=bar)
+    eng = None
+    try:
+        eng = _make_engine(engine, config, workers, scheduler)
+        for batch, result in eng.map(run.batches(iter_records(paths, opts, stdin=stdin))):
+            run.handle(batch, result)
+        if run.open:
+            raise RuntimeError(f"internal error: shards {sorted(run.open)} were left incomplete")
+    except BaseException:
+        run.abort()
+        if eng is not None:
+            try:
+                eng.close()
+            except BaseException:  # pragma: no cover
+                logger.exception("closing the engine")
+        if bar is not None:
+            bar.close()
+        run_info["seconds"] = round(time.perf_counter() - t0, 3)
+        run_info["documents_processed"] = run.processed
+        save_manifest("interrupted")
+        if to_stdout:
+            shutil.rmtree(workdir, ignore_errors=True)
+        raise
+    eng.close()
+    if bar is not None:
+        bar.close()
+    run.journal.close()
+
+    # -- finish ------------------------------------------------------------
+    if run.pipeline is not None:
+        manifest["pipeline"] = run.pipeline
+    order = sorted(done)
+    parts = [workdir / shard_name(k, format) for k in order]
+    err_parts = [workdir / errors_shard_name(k) for k in order if done[k]["errors"]]
+    seconds = time.perf_counter() - t0
+    run_info["seconds"] = round(seconds, 3)
+    run_info["documents_processed"] = run.processed
+    summary = _summary_from_manifest({"shards": [done[k] for k in order], "pipeline": manifest.get("pipeline")},
+                                     out_str, seconds=seconds, processed=run.processed, engine=engine,
+                                     workers=workers, errors_path=None, manifest_path=None, complete=True)
+    manifest["summary"] = {k: v for k, v in summary.to_dict().items() if k not in ("output", "pipeline")}
+    if to_stdout:
+        out = stdout if stdout is not None else sys.stdout
+        sink = getattr(out, "buffer", None)
+        for p in parts:
+            if sink is not None:
+                with open(p, "rb") as fh:
+                    shutil.copyfileobj(fh, sink)
+            else:
+                out.write(p.read_text(encoding="utf-8"))
+        out.flush()
+        for p in err_parts:
+            for line in p.read_text(encoding="utf-8").splitlines():
+                logger.warning("record not processed: %s", line)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return summary
+    if single:
+        if summary.errors:
+            atomic_concat(err_parts, errors_final)
+            summary.errors_path = str(errors_final)
+        else:
+            errors_final.unlink(missing_ok=True)
+        atomic_concat(parts, final)
+        shutil.rmtree(workdir)  # a kill before this line: --resume finds every shard done and redoes the concatenation
+        return summary
+    atomic_concat(err_parts, errors_final)
+    summary.errors_path = str(errors_final)
+    summary.manifest_path = str(manifest_path)
+    save_manifest("complete")
+    for p in err_parts:
+        p.unlink()
+    (workdir / JOURNAL).unlink(missing_ok=True)
+    return summary

@@ -1,0 +1,95 @@
+"""What runs in a worker process: a per-process pipeline cache and batch processing.
+
+The pipeline is loaded once per process (:func:`get_pipeline`) and reused for
+every batch that process handles, whichever engine sent it.
+
+Testing aid (fault injection): when the environment variable
+``FA_RELATIONS_FAULT_INJECTION`` is ``raise:REGEX`` the worker raises
+``RuntimeError`` on each document whose id matches ``REGEX`` (``re.search``);
+with ``exit:REGEX`` the worker process dies on it (``os._exit(70)``), as a
+segfault or an out-of-memory kill would. It exists so that the error handling
+can be tested on real documents with the real pipeline; never set it otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import traceback
+from typing import Any
+
+FAULT_ENV = "FA_RELATIONS_FAULT_INJECTION"
+
+_PIPELINES: dict[tuple, Any] = {}
+
+
+def pipeline_key(config: dict[str, Any]) -> tuple:
+    return (config.get("model"), config.get("ner"), config.get("device"))
+
+
+def get_pipeline(config: dict[str, Any]):
+    """The pipeline for ``config`` (``model``, ``ner``, ``device``), loaded once per process."""
+    key = pipeline_key(config)
+    nlp = _PIPELINES.get(key)
+    if nlp is None:
+        from ..pipeline import load
+
+        ner = config.get("ner")
+        nlp = load(config.get("model"), ner=ner, device=config.get("device"))
+        _PIPELINES[key] = nlp
+    return nlp
+
+
+def pipeline_info(config: dict[str, Any]) -> dict[str, Any]:
+    nlp = get_pipeline(config)
+    return {**nlp.meta, "components": list(nlp.components), "pid": os.getpid()}
+
+
+def init_worker(config: dict[str, Any]) -> None:
+    """Process-pool initializer: ignore SIGINT (the parent handles it) and load the pipeline."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    get_pipeline(config)
+
+
+def _fault(doc_id: str) -> None:
+    spec = os.environ.get(FAULT_ENV)
+    if not spec:
+        return
+    mode, _, pattern = spec.partition(":")
+    if pattern and re.search(pattern, doc_id):
+        if mode == "exit":
+            os._exit(70)
+        if mode == "raise":
+            raise RuntimeError(f"fault injected by {FAULT_ENV} on {doc_id!r}")
+
+
+def _error(exc: BaseException) -> tuple[str, str, str]:
+    tb = traceback.format_exception(type(exc), exc, exc.__traceback__)
+    return ("error", f"{type(exc).__name__}: {exc}", "".join(tb[-3:]).strip())
+
+
+def process_batch(items: list[tuple[str, str]], config: dict[str, Any]) -> dict[str, Any]:
+    """Analyse ``items`` (``(id, text)`` pairs) in order.
+
+    Returns ``{"results": [...], "pipeline": {...}}`` with one result per item:
+    ``("ok", Document.to_dict())`` or ``("error", reason, traceback)``. A
+    document that raises is reported alone; the others are kept.
+    """
+    nlp = get_pipeline(config)
+    include_tokens = bool(config.get("include_tokens"))
+    results: list[tuple] = []
+    try:
+        if os.environ.get(FAULT_ENV):
+            raise LookupError("fault injection active: per-document processing")
+        docs = nlp.pipe([t for _, t in items], batch_size=max(1, len(items)), ids=[i for i, _ in items])
+        results = [("ok", d.to_dict(include_tokens=include_tokens)) for d in docs]
+    except Exception:
+        results = []
+        for doc_id, text in items:
+            try:
+                _fault(doc_id)
+                results.append(("ok", nlp(text, id=doc_id).to_dict(include_tokens=include_tokens)))
+            except Exception as e:
+                results.append(_error(e))
+    return {"results": results, "pipeline": {**nlp.meta, "components": list(nlp.components)}}
