@@ -24,6 +24,7 @@ from .text.spacy_tokenizer import PersianTokenizer
 logger = logging.getLogger(__name__)
 
 DEFAULT_NAME = "fa_relations-builtin"
+MAX_DOCUMENT_CHARS = 20_000_000
 
 #: Components added after NER when their package provides the factory.
 POST_NER_COMPONENTS: tuple[tuple[str, str], ...] = (
@@ -112,6 +113,9 @@ def blank_nlp() -> Language:
     """``spacy.blank("fa")`` with the fa_relations tokenizer."""
     nlp = spacy.blank("fa")
     nlp.tokenizer = PersianTokenizer(nlp.vocab)
+    # Our components work sentence by sentence, so spaCy's 1M-character guard
+    # (meant for its parser's memory) would only refuse long news archives.
+    nlp.max_length = MAX_DOCUMENT_CHARS
     return nlp
 
 

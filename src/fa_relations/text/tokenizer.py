@@ -2,8 +2,9 @@
 
 Tokens are character spans of the normalised string. Words keep their ZWNJ
 («می‌روند» is one token), numbers keep their separators («۱۲٫۵», «۲۰۱۶/۰۵»),
-punctuation is split off. Sentences end at «.», «!», «?», «؟», «…» or a blank
-line, but never inside a «...» quotation, so a quoted statement stays whole.
+punctuation is split off. Sentences end at «.», «!», «?», «؟», «…», a line break,
+or a «...» quotation whose statement ends with one of those; never inside a
+quotation, so a quoted statement stays whole.
 """
 
 from __future__ import annotations
@@ -53,14 +54,17 @@ def split_sentences(text: str, tokens: list[TokenSpan], max_quote_chars: int = 2
     while i < n:
         tok = tokens[i]
         surface = text[tok.start:tok.end]
+        closes_statement = False
         if surface == "«":
             depth += 1
             quote_open_at = tok.start
         elif surface == "»" and depth:
             depth -= 1
+            prev = text[tokens[i - 1].start:tokens[i - 1].end] if i else ""
+            closes_statement = depth == 0 and prev in SENTENCE_FINAL
         if depth and tok.start - quote_open_at > max_quote_chars:
             depth = 0  # an unclosed quote must not swallow the whole document
-        end_here = False
+        end_here = closes_statement
         if surface in SENTENCE_FINAL or (len(surface) > 1 and set(surface) <= set(".!?؟")):
             if depth == 0:
                 end_here = True
