@@ -132,7 +132,8 @@ class _Runner:
             from .. import relations  # noqa: F401
 
             self.nlp = blank_nlp()
-            self.component = self.nlp.add_pipe("fa_relation_extractor")
+            # oracle labels are already typed (COUNTRY/CITY/LOC): no LOC fallback
+            self.component = self.nlp.add_pipe("fa_relation_extractor", config={"loc_fallback": False})
             self.pipeline = None
         elif entities == "predicted":
             from ..pipeline import load

@@ -26,6 +26,7 @@ CLOSE_QUOTES = frozenset({"»", "\"", "”"})
 _PAST_ENDINGS = ("", "م", "ی", "یم", "ید", "ند", "ه", "هام", "های", "هایم", "هاید", "هاند", "هاست")
 _PRESENT_ENDINGS = ("م", "ی", "د", "یم", "ید", "ند")
 _PREFIXES = ("نمی", "می", "ن", "ب", "")
+_FUTURE = frozenset(p + "خواه" + e for p in ("", "ن") for e in ("م", "ی", "د", "یم", "ید", "ند"))
 
 
 @dataclass
@@ -134,6 +135,9 @@ def match_verb(toks: list[Tok], i: int, forms: frozenset[str]) -> int | None:
     if i >= len(toks):
         return None
     k = toks[i].key
+    # future: «خواهد کرد»، «نخواهند رفت»
+    if k in _FUTURE and i + 1 < len(toks) and toks[i + 1].key in forms:
+        return i + 2
     if k in ("می", "نمی") and i + 1 < len(toks) and toks[i + 1].key in forms:
         return i + 2
     for pre in _PREFIXES:

@@ -1,0 +1,62 @@
+"""``fa-relations evaluate relations``: rule-based triples against the gold set or the seed article."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .app import evaluate_app
+
+
+class GoldSet(str, Enum):
+    dev = "dev"
+    test = "test"
+
+
+class Entities(str, Enum):
+    gold = "gold"
+    predicted = "predicted"
+
+
+def _print_table(res: dict) -> None:
+    typer.echo(f"{'predicate':18s} {'P':>6s} {'R':>6s} {'F1':>6s} {'tp':>4s} {'fp':>4s} {'fn':>4s}")
+    for pred, v in res["per_predicate"].items():
+        typer.echo(f"{pred:18s} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['tp']:4d} {v['fp']:4d} {v['fn']:4d}")
+    v = res["overall"]
+    typer.echo(f"{'micro overall':18s} {v['precision']:6.3f} {v['recall']:6.3f} {v['f1']:6.3f} {v['tp']:4d} {v['fp']:4d} {v['fn']:4d}")
+
+
+@evaluate_app.command("relations")
+def evaluate_relations_cmd(
+    set_name: GoldSet = typer.Option(GoldSet.dev, "--set", help="Gold split: dev (tune on it) or test (report only)."),
+    entities: Entities = typer.Option(Entities.gold, "--entities", help="gold: oracle entities from the gold file; predicted: the full pipeline fa_relations.load()."),
+    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    gold: Optional[Path] = typer.Option(None, "--gold", help="Folder of gold_*.jsonl (default: data/relations)."),
+    seed: bool = typer.Option(False, "--seed", help="Score the seed article (core recall, precision) instead of the gold set."),
+    examples: Optional[Path] = typer.Option(None, "--examples", help="Folder of seed_article.txt + seed_gold.jsonl (default: ../shared/examples)."),
+    errors: Optional[Path] = typer.Option(None, "--errors", help="Write the mismatching sentences (JSON) here."),
+    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
+) -> None:
+    """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
+    from ..evaluation.relations import evaluate_relations, evaluate_seed, write_result
+
+    if seed:
+        res = evaluate_seed(entities.value, examples)
+        path = write_result(res, f"relations_seed_{entities.value}.json", output_dir)
+        typer.echo(json.dumps({k: v for k, v in res.items() if not isinstance(v, list)}, ensure_ascii=False))
+        for k in ("missed_core", "not_in_gold", "resolved_not_in_gold"):
+            for line in res[k]:
+                typer.echo(f"  {k}: {line}")
+        typer.echo(f"written {path}")
+        return
+    errs: list | None = [] if errors else None
+    res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs)
+    _print_table(res)
+    path = write_result(res, f"relations_{set_name.value}_{entities.value}.json", output_dir)
+    if errors and errs is not None:
+        errors.write_text(json.dumps(errs, ensure_ascii=False, indent=1), encoding="utf-8")
+    typer.echo(f"{res['sentences']} sentences, {res['seconds']} s; written {path}")
