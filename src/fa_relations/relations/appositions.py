@@ -88,7 +88,9 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
     for c in [c for c in sent.cands if c.kind == "ent" and c.label == "PER"]:
         j = c.end
         # «جیمز نچوی ( James Nachtwey ) عکاس ...»
-        if j < len(toks) and toks[j].key == "(":
+        if j < len(toks) and toks[j].key == "(" and match_title(toks, j + 1, ctx.lex.titles, sent) is not None:
+            j += 1  # «رامین صدیقی ( مدیر نشر هرمس )»
+        elif j < len(toks) and toks[j].key == "(":
             close = next((x for x in range(j + 1, min(j + 7, len(toks))) if toks[x].key == ")"), None)
             if close is not None:
                 j = close + 1

@@ -163,6 +163,13 @@ def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
         pred = comp.pattern.predicate
         for b in Matcher(ctx, sent, comp).run():
             subjects = b.S
+            if not comp.has_subject and any(
+                c.resolved and c.kind == "ent" and c not in b.O and b.start <= c.start and c.end <= b.end
+                and ctx.allowed(pred, "S", c.label) and c.label in ("PER", "ORG")
+                for c in sent.cands
+            ):
+                # «سفر حداد عادل به نیویورک»: the agent sits inside the trigger phrase
+                continue
             if not comp.has_subject:
                 lo = clause_start(ctx, sent, b.start)
                 if comp.pattern.family == "embassy":
@@ -172,8 +179,10 @@ def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
                 subj, blocked = find_subject(ctx, sent, lo, b.start, acc, exclude=tuple(b.O), with_status=True,
                                              org_needs_segment=True)
                 if subj is None and not blocked and lo > 0:
-                    # «X که ... در تماسی با Y ...»: the subject before a relative clause
-                    subj = find_subject(ctx, sent, 0, b.start, acc, exclude=tuple(b.O), org_needs_segment=True)
+                    # «X که ... در تماسی با Y ...»: the subject before a relative clause (not across «:»)
+                    floor = max([i + 1 for i in range(lo) if sent.toks[i].key in (":", "«", "؛")] or [0])
+                    if floor < lo:
+                        subj = find_subject(ctx, sent, floor, b.start, acc, exclude=tuple(b.O), org_needs_segment=True)
                 if subj is None:
                     subj = _speaker_in_quote(ctx, sent, b.start)
                 if subj is None or not ctx.allowed(pred, "S", subj.label):

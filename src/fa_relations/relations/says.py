@@ -19,7 +19,7 @@ from .subjects import clause_start, find_subject
 
 _AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد"))
 _KE = key("که")
-_STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "گزارش", "متن"))
+_STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "متن"))
 _AMADE = frozenset(key(w) for w in ("آمده", "آمد", "آمدهاست"))
 _TRAILING = PUNCT_KEYS
 
@@ -167,9 +167,15 @@ def apply(ctx: Context, sent: Sent) -> None:
             continue
         # the clause of the verb first («... در حالی ... که نخست‌وزیر اسرائیل اعلام کرد»), then the whole region
         cl = clause_start(ctx, sent, speaker_hi, lo)
-        speaker, blocked = find_subject(ctx, sent, cl, speaker_hi, accept, with_status=True, org_needs_segment=True)
-        if speaker is None and not blocked and cl > lo:
-            speaker = find_subject(ctx, sent, lo, speaker_hi, accept, org_needs_segment=True)
+        speaker, blocked, strong = find_subject(ctx, sent, cl, speaker_hi, accept, with_status="full",
+                                                org_needs_segment=True)
+        if not blocked and not strong and cl > lo:
+            whole, w_blocked, w_strong = find_subject(ctx, sent, lo, speaker_hi, accept, with_status="full",
+                                                      org_needs_segment=True)
+            if w_blocked:
+                speaker = None
+            elif whole is not None and (w_strong or speaker is None):
+                speaker = whole
         if speaker is not None:
             ev = [(i, vend)]
             if dual is not None:

@@ -23,7 +23,36 @@ from .lexicon import key
 
 _SEGMENT_OPENERS = frozenset({"،", ",", ":", "؛", ";", "-", "ـ", "–", "—", "(", "«", "\"", key("و")})
 _DASHES = frozenset({"-", "ـ", "–", "—"})
+_RA = key("را")
+
+
+def _hon_start(ctx: Context, sent: Sent, i: int) -> int:
+    a = i
+    for h in ctx.lex.honorifics:
+        for back in range(1, 4):
+            b = a - back
+            if b >= 0 and match_words(sent.toks, b, h) == a:
+                return _hon_start(ctx, sent, b)
+    return a
+
+
 _DEMONSTRATIVES = frozenset(key(w) for w in ("این", "همین", "آن"))
+
+
+def dateline_spans(sent: Sent) -> set[int]:
+    """Tokens of «CITY - AGENCY -» datelines anywhere in the sentence (headline + dateline + lead)."""
+    toks = sent.toks
+    out: set[int] = set()
+    for i, t in enumerate(toks):
+        if t.key not in _DASHES or i == 0:
+            continue
+        for j in range(i + 2, min(i + 5, len(toks))):
+            if toks[j].key in _DASHES or (toks[j].key == ":" and i < 4):
+                out.update(range(i - 1, j + 1))
+                break
+            if toks[j].key in HARD_BOUNDARY or toks[j].key in COMMA:
+                break
+    return out
 
 
 def dateline_end(sent: Sent) -> int:
@@ -43,7 +72,7 @@ def dateline_end(sent: Sent) -> int:
 
 def attribution_blocked(ctx: Context, sent: Sent, lo: int, hi: int) -> set[int]:
     """Token indices in [lo, hi) that belong to an attribution phrase («به گزارش X ،») or a dateline."""
-    blocked: set[int] = set(range(0, dateline_end(sent)))
+    blocked: set[int] = set(range(0, dateline_end(sent))) | dateline_spans(sent)
     toks = sent.toks
     for i in range(lo, hi):
         for phrase in ctx.lex.attribution:
@@ -71,15 +100,29 @@ def clause_start(ctx: Context, sent: Sent, before: int, floor: int = 0) -> int:
     return floor
 
 
-def _after_honorific(ctx: Context, sent: Sent, i: int) -> bool:
-    for h in ctx.lex.honorifics:
-        n = len(h)
-        for back in range(1, 4):
-            a = i - back
-            if a >= 0 and match_words(sent.toks, a, h) == i:
-                return True
-        del n
-    return False
+def _after_honorific(ctx: Context, sent: Sent, i: int, opening: bool = False) -> bool:
+    """Whether honorifics («آقای»، «حجت الاسلام») directly precede token ``i``.
+
+    With ``opening``: and they themselves open a segment (not «اندیشه آیت‌الله X»).
+    """
+    a = i
+    moved = True
+    while moved:
+        moved = False
+        for h in ctx.lex.honorifics:
+            for back in range(1, 4):
+                b = a - back
+                if b >= 0 and match_words(sent.toks, b, h) == a:
+                    a = b
+                    moved = True
+                    break
+            if moved:
+                break
+    if a == i:
+        return False
+    if not opening:
+        return True
+    return a == 0 or sent.toks[a - 1].key in _SEGMENT_OPENERS
 
 
 def _after_title(ctx: Context, sent: Sent, c: Cand) -> bool:
@@ -122,6 +165,7 @@ def find_subject(
     result: Cand | None = None
     blocked = False
     weak_person: Cand | None = None
+    is_strong = False
     if first_tok < hi and toks[first_tok].key in _DEMONSTRATIVES and sent.cand_covering(first_tok) is None:
         blocked = True
     else:
@@ -133,8 +177,12 @@ def find_subject(
                 continue
             if any(o.app_end is not None and o.end <= c.start < o.app_end for o in sent.cands):
                 continue
+            nxt = toks[c.end].key if c.end < len(toks) else ""
+            if nxt == _RA:
+                continue  # «X را ...»: a direct object
             strong = c.start <= first_tok or prev in _SEGMENT_OPENERS or (c.start - 1) in blocked_toks \
-                or _after_honorific(ctx, sent, c.start)
+                or _after_honorific(ctx, sent, c.start, opening=True) \
+                or (c.start - 1 >= 0 and first_tok >= 0 and _after_honorific(ctx, sent, c.start) and _hon_start(ctx, sent, c.start) <= first_tok)
             if not c.resolved:
                 if c.kind in ("title", "pron") and (strong or weak_person is None):
                     blocked = weak_person is None
@@ -147,13 +195,17 @@ def find_subject(
             if c.label == "PER":
                 if strong:
                     result = c
+                    is_strong = True
                     break
                 if weak_person is None:
                     weak_person = c
                 continue
             if (strong or not org_needs_segment) and weak_person is None:
                 result = c
+                is_strong = strong
                 break
         if result is None and not blocked:
             result = weak_person
+    if with_status == "full":
+        return result, blocked, is_strong
     return (result, blocked) if with_status else result
