@@ -7,7 +7,7 @@
 * A later «رئیس‌جمهوری اسرائیل» without a name becomes a *title mention* resolved
   to the person who was given that title for that state/organisation in the document.
 * «وی»/«او» resolve to the named person the clause most likely refers to:
-  the first person of the same sentence before the pronoun, else the first person
+  the nearest person of the same sentence before the pronoun, else the first person
   of the nearest preceding sentence that names one (at most three sentences back).
 """
 
@@ -259,12 +259,11 @@ def add_pronouns(ctx: Context) -> None:
             if t.key not in ctx.lex.pronouns or sent.cand_covering(t.i) is not None:
                 continue
             target = None
-            for c in sent.cands:
+            for c in sent.cands:  # the nearest named person before it in the sentence
                 if c.start >= t.i:
                     break
                 if c.is_person and c.kind != "pron":
                     target = c
-                    break
             if target is None:
                 for back in range(1, 4):
                     si = sent.index - back

@@ -19,7 +19,7 @@ from .subjects import clause_start, find_subject
 
 _AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد"))
 _KE = key("که")
-_STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "متن"))
+_STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "متن", "جوابیه", "اعلامیه"))
 _AMADE = frozenset(key(w) for w in ("آمده", "آمد", "آمدهاست"))
 _TRAILING = PUNCT_KEYS
 
@@ -40,6 +40,16 @@ class _Verbs:
     def match(self, toks, i):
         best = None
         for elems, conf, name in self.phrases:
+            # «اظهارکرد» written as one word
+            if len(elems) >= 2 and elems[-1][0] == "V" and all(k == "W" for k, _ in elems[:-1]):
+                head = "".join(v for _, v in elems[:-1])
+                tk = toks[i].key
+                if tk.startswith(head) and len(tk) > len(head):
+                    from .docview import Tok
+
+                    rest = Tok(0, 0, tk[len(head):], tk[len(head):], 0, 0)
+                    if match_verb([rest], 0, elems[-1][1]) is not None and (best is None or i + 1 > best[0]):
+                        best = (i + 1, conf, name)
             j = i
             ok = True
             for kind, val in elems:
@@ -128,7 +138,7 @@ def apply(ctx: Context, sent: Sent) -> None:
         if vend < n and toks[vend].key in (key("وگو"), key("گو")):
             i = vend
             continue
-        if vend + 1 < n and toks[vend].key == key("و") and toks[vend + 1].key == key("گو"):
+        if vend + 1 < n and toks[vend].key == key("و") and toks[vend + 1].key.startswith(key("گو")):
             i = vend
             continue
         k = vend
@@ -219,7 +229,7 @@ def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | No
         k += 1
     if k >= n or not (toks[k].key in (":", _KE) or toks[k].key in COMMA):
         return None
-    for back in range(i - 1, max(-1, i - 10), -1):
+    for back in range(i - 1, max(-1, i - 20), -1):
         if toks[back].key in _STATEMENT_NOUNS:
             c = next((c for c in sent.cands if c.start == back + 1), None)
             if c is None or not c.resolved or not accept(c):

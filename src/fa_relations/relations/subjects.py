@@ -184,7 +184,7 @@ def find_subject(
                 or _after_honorific(ctx, sent, c.start, opening=True) \
                 or (c.start - 1 >= 0 and first_tok >= 0 and _after_honorific(ctx, sent, c.start) and _hon_start(ctx, sent, c.start) <= first_tok)
             if not c.resolved:
-                if c.kind in ("title", "pron") and (strong or weak_person is None):
+                if c.kind in ("title", "pron") and strong:
                     blocked = weak_person is None
                     break
                 continue
