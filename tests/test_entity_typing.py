@@ -363,3 +363,18 @@ def test_typing_evaluation_on_gold(datasets):
         assert report[corpus]["accuracy"] >= 0.93, report[corpus]["accuracy"]
         assert report[corpus]["per_type"]["COUNTRY"]["f1"] >= 0.97
         assert report[corpus]["iso_accuracy"] >= 0.93
+
+
+@pytest.mark.datasets
+def test_evaluate_typing_cli(datasets, tmp_path):
+    from typer.testing import CliRunner
+
+    from fa_relations.cli import app
+
+    out = tmp_path / "typing_peyma.json"
+    result = CliRunner().invoke(app, ["evaluate", "typing", "--corpus", "peyma", "--data", str(datasets), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert report["peyma"]["mentions"] == 595
+    assert set(report["peyma"]["confusion"]) >= {"COUNTRY", "CITY", "LOC"}
+    assert 0.0 <= report["peyma"]["iso_accuracy"] <= 1.0

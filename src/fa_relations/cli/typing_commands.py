@@ -18,9 +18,11 @@ class TypingCorpus(StrEnum):
 
 
 def _default_output(corpus: str) -> Path:
+    """``benchmarks/results`` of the source checkout, or of the current folder for an installed package."""
     from ..paths import _SOURCE_ROOT
 
-    return _SOURCE_ROOT / "benchmarks" / "results" / f"typing_{corpus}.json"
+    root = _SOURCE_ROOT if (_SOURCE_ROOT / "pyproject.toml").is_file() else Path.cwd()
+    return root / "benchmarks" / "results" / f"typing_{corpus}.json"
 
 
 @evaluate_app.command("typing")
