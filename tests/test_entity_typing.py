@@ -178,9 +178,12 @@ def test_lone_demonym_is_not_a_place():
 
 def test_org_states():
     assert type_org(["جمهوری", "اسلامی", "ایران"]).iso == "IR"
-    assert type_org(["رژیم", "صهیونیستی"]).iso == "IL"
-    assert type_org(["ایران"]) is None  # a national team, usually
+    assert type_org(["رژیم", "صهیونیستی"], ["نخست‌وزیر", "رژیم", "صهیونیستی", "در", "بازی"]).iso == "IL"
+    assert type_org(["آمریکا"], ["نیروهای", "نظامی", "آمریکا", "وارد", "شدند"]).iso == "US"
+    # a country name in sport news is the national team
+    assert type_org(["ایران"], ["گل", "دوم", "اتریش", "وارد", "دروازه", "ایران", "شد"]) is None
     assert type_org(["خبرگزاری", "جمهوری", "اسلامی"]) is None
+    assert type_org(["هرتزوگ"]) is None
 
 
 # --------------------------------------------------------------------------- component
@@ -276,9 +279,12 @@ def test_lone_demonym_span_dropped(nlp):
     assert list(doc.ents) == []
 
 
-def test_org_kept_unless_state(nlp):
+def test_org_states_in_doc(nlp):
     doc = _tag(nlp, "تیم ایران و رژیم صهیونیستی", [("ایران", "ORG"), ("رژیم صهیونیستی", "ORG")])
     assert _typed(doc) == [("ایران", "ORG", None), ("رژیم صهیونیستی", "COUNTRY", "IL")]
+    doc = _tag(nlp, "آمریکا و ایران مذاکره کردند. خبرگزاری فارس گزارش داد.",
+               [("آمریکا", "ORG"), ("ایران", "ORG"), ("خبرگزاری فارس", "ORG")])
+    assert _typed(doc) == [("آمریکا", "COUNTRY", "US"), ("ایران", "COUNTRY", "IR"), ("خبرگزاری فارس", "ORG", None)]
 
 
 def test_no_entities_invented_by_default(nlp):

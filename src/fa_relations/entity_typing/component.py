@@ -3,7 +3,8 @@
 It runs after NER and
 
 - relabels LOC mentions as COUNTRY, CITY or LOC (:func:`~.typer.type_place`),
-  and ORG mentions that name a state («جمهوری اسلامی ایران») as COUNTRY;
+  and ORG mentions that name a state («جمهوری اسلامی ایران»، or «آمریکا» as
+  an actor outside sport news) as COUNTRY (:func:`~.typer.type_org`);
 - drops a LOC mention that is only a nationality word («اروپایی»), since
   SCHEMA.md does not count demonyms as entities;
 - sets ``span._.iso`` (country code of a COUNTRY, or of a CITY's country) and
@@ -82,7 +83,8 @@ class EntityTyper:
             right = [t.text for t in doc[span.end : e]]
             return type_place(words, left, right, left_in_entity=in_entity[s : span.start], gaz=self.gazetteer)
         if span.label_ == "ORG" and self.type_org_states:
-            return type_org(words, gaz=self.gazetteer)
+            s, e = self._context(doc, span)
+            return type_org(words, [t.text for t in doc[s:e]], gaz=self.gazetteer)
         return None
 
     def _missing_countries(self, doc: Doc, taken: list[bool]) -> list[Span]:

@@ -84,6 +84,12 @@ DIRECTION_ADJ = _keys("شمالی", "جنوبی", "شرقی", "غربی", "مر�
 SAME_TYPE_QUALIFIERS = _keys("اشغالی", "سابق", "شریف", "مقدس", "بزرگ", "کبیر", "قدیم", "جدید", "فعلی", "امروز", "امروزی")
 #: Heads of ORG spans that name a state («جمهوری اسلامی ایران»، «رژیم صهیونیستی»).
 STATE_HEADS = _keys("جمهوری", "رژیم", "پادشاهی", "ایالات", "امارات", "فدراسیون", "اتحاد", "اتحاد‌جماهیر")
+#: Words that mark a sentence about sport, where a country name tagged ORG is a national team.
+SPORT_CUES = _keys(
+    "تیم", "تیمهای", "تیم‌های", "گل", "گلی", "دروازه", "بازی", "مسابقه", "مسابقات", "قهرمانی", "جام", "امتیاز",
+    "امتیازات", "ست", "فوتبال", "والیبال", "بسکتبال", "هندبال", "کشتی", "المپیک", "بازیکن", "بازیکنان", "مربی",
+    "سرمربی", "پیروز", "شکست", "صعود", "لیگ", "حریف", "تساوی", "مساوی", "رکورد", "مدال", "فیفا", "ملی‌پوشان",
+)
 #: Plural heads that govern a list «استان‌های تهران، خراسان و اصفهان».
 LIST_HEADS: dict[str, str] = {
     **{k: LOC for k in _keys("استانهای", "استان‌ها", "استانها", "استان", "شهرستانهای", "ایالت‌های", "مناطق")},
@@ -249,17 +255,27 @@ def type_place(
     return PlaceTyping(LOC, None, None, "default")
 
 
-def type_org(words: Sequence[str], gaz: Gazetteer | None = None) -> PlaceTyping | None:
-    """COUNTRY typing of an ORG span that names a state («جمهوری اسلامی ایران»), else ``None``.
+def type_org(
+    words: Sequence[str], sentence: Sequence[str] = (), gaz: Gazetteer | None = None
+) -> PlaceTyping | None:
+    """COUNTRY typing of an ORG span that names a state, else ``None`` (the span stays ORG).
 
-    Only political names (heads in :data:`STATE_HEADS`) are turned into
-    COUNTRY: a bare «ایران» tagged ORG is usually a national team and stays ORG.
+    - Political names (heads in :data:`STATE_HEADS`: «جمهوری اسلامی ایران»،
+      «رژیم صهیونیستی») are COUNTRY.
+    - A plain country name tagged ORG («ایران»، «آمریکا») is the state as an
+      actor, as ARMAN tags it («نیروهای نظامی آمریکا»، «مخالفت با آمریکا»),
+      unless its ``sentence`` is about sport (:data:`SPORT_CUES`: «تیم»، «گل»،
+      «دروازه» …), where it is a national team and stays ORG.
     """
     gaz = gaz or default_gazetteer()
     words = [w for w in words if w.strip()]
-    if not words or name_key(words[0]) not in STATE_HEADS:
+    if not words:
         return None
     entry = gaz.entries.get(_k(words))
-    if entry is not None and entry.type == COUNTRY:
+    if entry is None or entry.type != COUNTRY:
+        return None
+    if name_key(words[0]) in STATE_HEADS:
         return _entry_typing(entry, "org:state")
-    return None
+    if any(name_key(w) in SPORT_CUES for w in sentence):
+        return None
+    return _entry_typing(entry, "org:country-name")
