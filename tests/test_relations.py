@@ -90,6 +90,17 @@ def test_seed_core_triples_with_oracle_entities():
     assert res["precision_excluding_resolved"] >= 0.9, res["not_in_gold"]
 
 
+def test_seed_core_triples_arabic_letters():
+    """The same article with Arabic ي/ك (and, as received, no ZWNJ) gives the same core triples."""
+    if not _seed_available():
+        pytest.skip("seed article not available")
+    from fa_relations.evaluation.relations import evaluate_seed
+
+    res = evaluate_seed("gold", arabic=True)
+    assert res["core_recall"] == 1.0, res["missed_core"]
+    assert res["precision_excluding_resolved"] >= 0.9, res["not_in_gold"]
+
+
 def test_seed_core_triples_end_to_end():
     """With the shipped NER model: the built-in pipeline finds every core triple."""
     if not _seed_available():
