@@ -87,6 +87,16 @@ def test_lookup_zwnj_variants():
     assert lookup("مسجدسلیمان") == lookup("مسجد سلیمان")
 
 
+def test_lookup_through_generic_heads():
+    assert (lookup("کشور روسیه").type, lookup("کشور روسیه").iso) == ("COUNTRY", "RU")
+    assert (lookup("شهر حلب").type, lookup("شهر حلب").iso) == ("CITY", "SY")
+    assert lookup("استان اصفهان").type == "LOC"
+    assert lookup("استان‌اصفهان") is None or lookup("استان‌اصفهان").type == "LOC"
+    assert lookup("كشور روسيه").iso == "RU"
+    assert lookup("کشور روسیه", heads=False) is None
+    assert lookup("ناکجاآباد") is None
+
+
 def test_canonical_names_are_shared():
     gaz = default_gazetteer()
     assert lookup("امریکا").canonical == lookup("ایالات متحده").canonical == gaz.country_name("US") == "آمریکا"

@@ -87,10 +87,24 @@ class Gazetteer:
     region_adjectives: set[str] = field(default_factory=set)  #: keys of «اروپایی»، «آسیایی» …
 
     # ------------------------------------------------------------------ lookup
-    def lookup(self, name: str | Sequence[str]) -> GazetteerEntry | None:
-        """The entry of ``name`` (a string or a list of words), or ``None``."""
+    def lookup(self, name: str | Sequence[str], *, heads: bool = True) -> GazetteerEntry | None:
+        """The entry of ``name`` (a string or a list of words), or ``None``.
+
+        With ``heads`` (the default), a name that is not listed as a whole is
+        read through its generic head or qualifier: «کشور روسیه» → COUNTRY RU,
+        «شهر حلب» → CITY SY, «استان اصفهان» → LOC, «ژنو سوئیس» → CITY CH
+        (see :func:`fa_relations.entity_typing.typer.resolve_name`).
+        """
         text = name if isinstance(name, str) else " ".join(name)
-        return self.entries.get(name_key(text))
+        entry = self.entries.get(name_key(text))
+        if entry is not None or not heads:
+            return entry
+        from .typer import resolve_name
+
+        typing = resolve_name(text.split(), self)
+        if typing is None or typing.type is None:
+            return None
+        return GazetteerEntry(typing.type, typing.iso, typing.canonical or display_form(text), f"rule: {typing.reason}")
 
     def __contains__(self, name: str) -> bool:
         return self.lookup(name) is not None
@@ -288,9 +302,9 @@ def default_gazetteer() -> Gazetteer:
     return _DEFAULT
 
 
-def lookup(name: str | Sequence[str]) -> GazetteerEntry | None:
+def lookup(name: str | Sequence[str], *, heads: bool = True) -> GazetteerEntry | None:
     """:meth:`Gazetteer.lookup` on the default gazetteer."""
-    return default_gazetteer().lookup(name)
+    return default_gazetteer().lookup(name, heads=heads)
 
 
 def demonym_country(word: str) -> str | None:
