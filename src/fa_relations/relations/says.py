@@ -118,6 +118,7 @@ def apply(ctx: Context, sent: Sent) -> None:
     region_floor = 0
     i = 0
     accept = _speaker_ok(ctx)
+    taken: list[tuple[int, int]] = []
     while i < n:
         # «در بیانیه X آمده است که ...»
         if toks[i].key in _AMADE:
@@ -131,6 +132,10 @@ def apply(ctx: Context, sent: Sent) -> None:
             i += 1
             continue
         vend, conf, vname = m
+        # a reporting verb inside a statement already taken: its speaker must be inside that statement
+        # («حیات نو نوشت: ... دکتر X ... گفت: ...»; not «X گفت: ... مطرح کند ، ...»)
+        inner = [a for a, b in taken if a <= i < b]
+        nested_floor = max(inner) if inner else None
         # «به گفته X» / «گفت وگو»
         if i > 0 and toks[i - 1].key in (key("به"), key("طبق")):
             i = vend
@@ -158,7 +163,7 @@ def apply(ctx: Context, sent: Sent) -> None:
             i = vend
             continue
         # speaker region, and a «با بیان اینکه A،» clause inside it
-        lo, hi = region_floor, i
+        lo, hi = (nested_floor, i) if nested_floor is not None else (region_floor, i)
         dual = None
         for p in range(lo, hi):
             for phrase in ctx.lex.dual:
@@ -186,7 +191,9 @@ def apply(ctx: Context, sent: Sent) -> None:
                 speaker = None
             elif whole is not None and (w_strong or speaker is None):
                 speaker = whole
-        if speaker is not None:
+        speakers = _coordinated(ctx, sent, speaker, speaker_hi) if speaker is not None else []
+        taken.append(st)
+        for speaker in speakers:
             ev = [(i, vend)]
             if dual is not None:
                 a, b = _trim(sent, dual[1], dual[2])
@@ -219,6 +226,43 @@ def _excluded(ctx: Context, toks, i: int) -> bool:
             if i - back >= 0 and match_words(toks, i - back, pre) == i:
                 return True
     return False
+
+
+_AND = key("و")
+_LIGHT = ("کرد", "شد", "داد", "داشت", "نمود", "گرفت", "بود")
+_light_cache: dict[int, list] = {}
+
+
+def _light_forms(ctx: Context) -> list:
+    f = _light_cache.get(id(ctx.lex))
+    if f is None:
+        f = [verb_forms(key(p), ctx.lex.verbs.get(key(p), "")) for p in _LIGHT]
+        _light_cache[id(ctx.lex)] = f
+    return f
+
+
+def _coordinated(ctx: Context, sent: Sent, speaker, hi: int) -> list:
+    """«X و Y گفتند» → both; «X ... و Y (title) ... گفت» → the later clause subject Y (or nobody if unnamed)."""
+    toks = sent.toks
+    out = [speaker]
+    end = speaker.app_end or speaker.end
+    for c in sent.cands:
+        if c.start < end or c.end > hi:
+            continue
+        if c.start == 0 or toks[c.start - 1].key != _AND:
+            continue
+        if c.end < len(toks) and toks[c.end].key == key("را"):
+            continue
+        if not (c.label in ("PER", "TITLE", "PRON") or (c.kind in ("title", "pron"))):
+            continue
+        if c.start == end + 1 and c.is_person:
+            out.append(c)
+            end = c.app_end or c.end
+            continue
+        # a new coordinated clause with its own subject («X ... ابلاغ کرد و رئیس‌جمهوری ترکیه ... گفت»)
+        if any(match_verb(toks, k, f) is not None for k in range(end, c.start) for f in _light_forms(ctx)):
+            return [c] if c.is_person else []
+    return out
 
 
 def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | None:
