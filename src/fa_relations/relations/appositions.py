@@ -128,6 +128,30 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
         if c.app_end is not None and c.app_end < len(toks) and toks[c.app_end].key in _APPOS_PUNCT - {"(", "«", "\""}:
             # closing dash / comma of the apposition belongs to it for coordination
             pass
+    # «X ... به عنوان / به سمت TITLE OBJ (انتخاب شد)»: the clause subject holds the title
+    as_words = (key("بهعنوان"), key("بهسمت"))
+    for j in range(len(toks) - 2):
+        if j in claimed:
+            continue
+        from .docview import match_words
+
+        jj = next((match_words(toks, j, w) for w in as_words if match_words(toks, j, w) is not None), None)
+        if jj is None or (j > 0 and sent.cand_covering(j - 1) is not None):
+            continue
+        mt = match_title(toks, jj, ctx.lex.titles, sent)
+        if mt is None:
+            continue
+        title, tj = mt
+        found = _object_after(ctx, sent, title, tj, ent_at)
+        if found is None:
+            continue
+        obj, role_end = found
+        from .subjects import clause_start as _cs, find_subject as _fs
+
+        subj = _fs(ctx, sent, _cs(ctx, sent, j), j, lambda c: c.label == "PER")
+        if subj is not None and subj.kind == "ent" and not any(r.person is subj and r.obj is obj for r in roles):
+            roles.append(Role(subj, obj, title, jj, role_end, obj.end))
+            claimed.update(range(j, obj.end))
     # reverse: TITLE mods OBJ [،] [honorifics] PER
     from .subjects import _after_honorific, attribution_blocked, clause_start, find_subject
 

@@ -51,6 +51,15 @@ def _meets_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Bin
     return True
 
 
+def _interstate_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
+    # sports results are never conflict_with («نبرد استقلال و پرسپولیس»)
+    if p.predicate == "conflict_with":
+        _, sport = _meets_exclude(str(ctx.__dict__.get("lexicon_folder") or lexicon_dir()))
+        if any(t.key in sport for t in sent.toks):
+            return False
+    return True
+
+
 _LOC_ORG_RULES = frozenset({"loc_situated", "loc_seat", "loc_printed_in"})
 _PLACE = frozenset({"CITY", "FAC", "LOC"})
 
@@ -93,7 +102,7 @@ def _visits_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Bi
 FAMILIES: dict[str, object] = {
     "movement": _visits_filter,
     "meetings": _meets_filter,
-    "interstate": None,
+    "interstate": _interstate_filter,
     "supplies": None,
     "embassy": None,
     "located_in": _located_filter,

@@ -159,11 +159,18 @@ def apply(ctx: Context, sent: Sent) -> None:
             st = _statement_after(sent, k)
         else:
             st = None
+        preposed = False
+        if st is None and all(t.key in PUNCT_KEYS for t in toks[k:]):
+            # «...» ، X گفت .  – the statement comes first
+            st = _preposed_quote(sent, i)
+            preposed = st is not None
         if st is None:
             i = vend
             continue
         # speaker region, and a «با بیان اینکه A،» clause inside it
         lo, hi = (nested_floor, i) if nested_floor is not None else (region_floor, i)
+        if preposed:
+            lo = st[1]
         dual = None
         for p in range(lo, hi):
             for phrase in ctx.lex.dual:
@@ -226,6 +233,15 @@ def _excluded(ctx: Context, toks, i: int) -> bool:
             if i - back >= 0 and match_words(toks, i - back, pre) == i:
                 return True
     return False
+
+
+def _preposed_quote(sent: Sent, verb: int) -> tuple[int, int] | None:
+    toks = sent.toks
+    closes = [m for m in range(verb) if toks[m].key == "»"]
+    if not closes or toks[0].key != "«":
+        return None
+    a, b = _trim(sent, 1, closes[-1])
+    return (a, b) if b > a and verb - closes[-1] <= 12 else None
 
 
 _AND = key("و")

@@ -56,9 +56,14 @@ def dateline_spans(sent: Sent) -> set[int]:
 
 
 def dateline_end(sent: Sent) -> int:
-    """End of a leading dateline «CITY - AGENCY -» / «CITY ـ AGENCY :» (0 when none)."""
+    """End of a leading dateline «CITY - AGENCY -» / «CITY ـ AGENCY :» / «CITY ( AGENCY ) -» (0 when none)."""
     toks = sent.toks
     n = len(toks)
+    if n > 3 and "(" in [t.key for t in toks[1:3]]:
+        o = next(i for i in range(1, 3) if toks[i].key == "(")
+        c = next((i for i in range(o + 1, min(o + 6, n)) if toks[i].key == ")"), None)
+        if c is not None and c + 1 < n and (toks[c + 1].key in _DASHES or toks[c + 1].key == ":"):
+            return c + 2
     for i in range(1, min(4, n)):
         if toks[i].key in _DASHES:
             for j in range(i + 2, min(i + 6, n)):
