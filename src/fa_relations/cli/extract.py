@@ -47,7 +47,7 @@ def extract(
     ),
     output: str = typer.Option(
         "-", "--output", "-o",
-        help="'-' for standard output; a path ending in .jsonl for one JSON Lines file; otherwise a folder of shards with manifest.json and errors.jsonl.",
+        help="'-' for standard output; a path ending in .jsonl for one JSON Lines file; otherwise a folder of shards with _manifest.json and _errors.jsonl.",
     ),
     lines: bool = typer.Option(False, "--lines", help=".txt and standard input: one document per line (default: one per file)."),
     input_format: InputFormat | None = typer.Option(None, "--input-format", help="Read every input (and stdin) as this format instead of guessing from the extension."),
@@ -93,6 +93,9 @@ def extract(
     except (FileNotFoundError, FileExistsError, ValueError, ImportError) as e:
         typer.echo(f"error: {e}", err=True)
         raise typer.Exit(2) from None
+    except RuntimeError as e:  # e.g. workers that cannot load the pipeline
+        typer.echo(f"error: {e}", err=True)
+        raise typer.Exit(1) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
     if json_summary:

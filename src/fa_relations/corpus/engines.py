@@ -89,22 +89,47 @@ class InProcessEngine:
         pass
 
 
+def _mp_context(start_method: str | None):
+    """``forkserver`` where available (a clean server process that has imported the pipeline's
+    modules once, so starting or restarting a worker is cheap and safe with torch), else ``spawn``."""
+    methods = multiprocessing.get_all_start_methods()
+    method = start_method or ("forkserver" if "forkserver" in methods else "spawn")
+    ctx = multiprocessing.get_context(method)
+    if method == "forkserver":
+        ctx.set_forkserver_preload(["fa_relations.pipeline", "fa_relations.corpus.worker"])
+    return ctx
+
+
 class LocalEngine:
-    """``workers`` processes (spawn context, safe with torch), each loading the pipeline once."""
+    """``workers`` processes (forkserver or spawn, never a plain fork), each loading the pipeline once."""
 
     name = "local"
 
     def __init__(self, config: dict[str, Any], workers: int, *, max_in_flight: int | None = None,
-                 start_method: str = "spawn") -> None:
+                 start_method: str | None = None) -> None:
         self.config = config
         self.workers = workers
         self.max_in_flight = max_in_flight or 2 * workers
-        self.ctx = multiprocessing.get_context(start_method)
+        self.ctx = _mp_context(start_method)
         self.pool: ProcessPoolExecutor | None = None
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.workers, mp_context=self.ctx,
+        """A pool whose first worker is known to start and load the pipeline.
+
+        Without that check a pipeline that cannot load (a wrong ``--model``)
+        would look like every document crashing its worker; instead it stops
+        the run with the reason.
+        """
+        pool = ProcessPoolExecutor(self.workers, mp_context=self.ctx,
                                    initializer=worker.init_worker, initargs=(self.config,))
+        try:
+            self.info = pool.submit(worker.pipeline_info, self.config).result()
+        except BaseException as e:
+            pool.shutdown(wait=False, cancel_futures=True)
+            if isinstance(e, Exception):
+                raise RuntimeError(f"worker processes could not start or load the pipeline: {e!r}") from e
+            raise
+        return pool
 
     def map(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, dict]]:
         sched = _Scheduler(batches, self.max_in_flight)

@@ -48,8 +48,8 @@ from .writers import (
 
 logger = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-ERRORS = "errors.jsonl"
+MANIFEST = "_manifest.json"
+ERRORS = "_errors.jsonl"
 JOURNAL = "_progress.jsonl"
 MANIFEST_VERSION = 1
 DEFAULT_SHARD_SIZE = 10_000
@@ -76,6 +76,17 @@ class ExtractionSummary:
     manifest_path: str | None = None
     pipeline: dict[str, Any] = field(default_factory=dict)
     complete: bool = True
+    #: seconds until the first batch came back (start-up: reading, starting workers, loading the model)
+    startup_seconds: float = 0.0
+    #: documents in that first batch
+    first_batch: int | None = None
+
+    @property
+    def steady_documents_per_second(self) -> float:
+        """Throughput once the workers were up: documents after the first batch over the time after it."""
+        if self.first_batch is None or self.seconds <= self.startup_seconds:
+            return 0.0
+        return (self.documents_processed - self.first_batch) / (self.seconds - self.startup_seconds)
 
     @property
     def balanced(self) -> bool:
@@ -91,6 +102,7 @@ class ExtractionSummary:
         d = asdict(self)
         d["balanced"] = self.balanced
         d["documents_per_second"] = round(self.documents_per_second, 2)
+        d["steady_documents_per_second"] = round(self.steady_documents_per_second, 2)
         return d
 
     def __str__(self) -> str:
@@ -143,6 +155,7 @@ class _Run:
         self.exhausted = False
         self.processed = 0
         self.pipeline: dict[str, Any] | None = None
+        self.first_result: tuple[float, int] | None = None
         self.journal = Journal(workdir / JOURNAL)
 
     # -- reading -----------------------------------------------------------
@@ -173,6 +186,8 @@ class _Run:
 
     # -- assembling --------------------------------------------------------
     def handle(self, batch: _engines.Batch, result: dict[str, Any]) -> None:
+        if self.first_result is None:
+            self.first_result = (time.perf_counter(), len(batch.items))
         if result.get("pipeline") and self.pipeline is None:
             self.pipeline = result["pipeline"]
         res = result["results"]
@@ -268,7 +283,7 @@ def _count_lines(path: Path) -> int:
 
 
 def _our_files(workdir: Path) -> list[Path]:
-    pats = ("part-*", "errors-*.jsonl", MANIFEST, ERRORS, JOURNAL, f"*{TMP_SUFFIX}")
+    pats = ("part-*", "_errors-*.jsonl", MANIFEST, ERRORS, JOURNAL, f"*{TMP_SUFFIX}")
     return sorted({p for pat in pats for p in workdir.glob(pat)})
 
 
@@ -323,7 +338,9 @@ def extract_corpus(
       ``resume`` works here too;
     - ``"-"``: JSON Lines on standard output (``stdout``), errors logged;
     - anything else: a folder of ``part-NNNNN.{jsonl,parquet}`` shards of
-      ``shard_size`` records, ``errors.jsonl`` and ``manifest.json``.
+      ``shard_size`` records, ``_errors.jsonl`` and ``_manifest.json`` (the
+      leading underscore makes pandas, pyarrow and Dask dataset readers skip
+      them, so ``pandas.read_parquet(folder)`` just works).
 
     ``rows``: ``"documents"`` (one SCHEMA.md object or row per document) or
     ``"triples"`` (one flat row per triple, see :mod:`.rows`). ``workers``:
@@ -477,6 +494,9 @@ def extract_corpus(
             bar.close()
         run_info["seconds"] = round(time.perf_counter() - t0, 3)
         run_info["documents_processed"] = run.processed
+        if not to_stdout:  # a shard journaled just as the interrupt came is complete too
+            done.update({k: e for k, e in Journal(workdir / JOURNAL).read().items()
+                         if all((workdir / f).exists() for f in e["files"])})
         save_manifest("interrupted")
         if to_stdout:
             shutil.rmtree(workdir, ignore_errors=True)
@@ -498,6 +518,9 @@ def extract_corpus(
     summary = _summary_from_manifest({"shards": [done[k] for k in order], "pipeline": manifest.get("pipeline")},
                                      out_str, seconds=seconds, processed=run.processed, engine=engine,
                                      workers=workers, errors_path=None, manifest_path=None, complete=True)
+    if run.first_result is not None:
+        summary.startup_seconds = run.first_result[0] - t0
+        summary.first_batch = run.first_result[1]
     manifest["summary"] = {k: v for k, v in summary.to_dict().items() if k not in ("output", "pipeline")}
     if to_stdout:
         out = stdout if stdout is not None else sys.stdout

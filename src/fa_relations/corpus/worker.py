@@ -13,6 +13,7 @@ can be tested on real documents with the real pipeline; never set it otherwise.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -20,6 +21,7 @@ import traceback
 from typing import Any
 
 FAULT_ENV = "FA_RELATIONS_FAULT_INJECTION"
+WARM_UP_TEXT = "وزیر امور خارجه ایران به تهران بازگشت."
 
 _PIPELINES: dict[tuple, Any] = {}
 
@@ -37,6 +39,10 @@ def get_pipeline(config: dict[str, Any]):
 
         ner = config.get("ner")
         nlp = load(config.get("model"), ner=ner, device=config.get("device"))
+        # components load some resources on first use: pay for it here, once per process
+        # (a failure here shows again, and is reported, on the documents themselves)
+        with contextlib.suppress(Exception):
+            nlp(WARM_UP_TEXT)
         _PIPELINES[key] = nlp
     return nlp
 

@@ -24,7 +24,7 @@ def shard_name(index: int, fmt: str) -> str:
 
 
 def errors_shard_name(index: int) -> str:
-    return f"errors-{index:05d}.jsonl"
+    return f"_errors-{index:05d}.jsonl"
 
 
 def fsync_dir(path: Path) -> None:
