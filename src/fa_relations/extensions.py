@@ -5,9 +5,15 @@ Registered once at import; ``force=True`` keeps re-imports (notebooks, workers) 
 
 from __future__ import annotations
 
+from array import array
+from typing import Any
+
+import srsly
 from spacy.tokens import Doc, Span, Token
 
 from .text.offsets import AlignedText
+
+_ALIGNED_KEY = "__fa_relations_aligned__"
 
 
 def _aligned(doc: Doc) -> AlignedText | None:
@@ -41,6 +47,31 @@ def original_span(doc: Doc, start_char: int, end_char: int) -> tuple[int, int, s
         return start_char, end_char, doc.text[start_char:end_char]
     return aligned.original_surface(start_char, end_char)
 
+
+def _encode_aligned(obj: Any, chain: Any = None) -> Any:
+    """msgpack encoder, so Docs carrying an offset map survive ``to_bytes`` and ``nlp.pipe(n_process=...)``."""
+    if isinstance(obj, AlignedText):
+        return {
+            _ALIGNED_KEY: True,
+            "original": obj.original,
+            "text": obj.text,
+            "starts": array("q", obj.starts).tobytes(),
+            "ends": array("q", obj.ends).tobytes(),
+        }
+    return obj if chain is None else chain(obj)
+
+
+def _decode_aligned(obj: Any, chain: Any = None) -> Any:
+    if isinstance(obj, dict) and obj.get(_ALIGNED_KEY):
+        starts, ends = array("q"), array("q")
+        starts.frombytes(obj["starts"])
+        ends.frombytes(obj["ends"])
+        return AlignedText(obj["original"], obj["text"], tuple(starts), tuple(ends))
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("fa_relations_aligned", func=_encode_aligned)
+srsly.msgpack_decoders.register("fa_relations_aligned", func=_decode_aligned)
 
 Doc.set_extension("fa_aligned", default=None, force=True)
 Doc.set_extension("triples", default=None, force=True)

@@ -7,6 +7,7 @@ displaCy, ``nlp.pipe(n_process=...)`` and spaCy training work on it directly.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -19,7 +20,7 @@ from spacy.tokens import Doc
 from .__about__ import __version__
 from .convert import doc_to_document
 from .schema import Document
-from .text.spacy_tokenizer import PersianTokenizer
+from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
 
 logger = logging.getLogger(__name__)
 
@@ -111,17 +112,22 @@ class Pipeline:
 
 def blank_nlp() -> Language:
     """``spacy.blank("fa")`` with the fa_relations tokenizer."""
-    nlp = spacy.blank("fa")
-    nlp.tokenizer = PersianTokenizer(nlp.vocab)
+    nlp = spacy.blank("fa", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_REGISTRY_NAME}}})
     # Our components work sentence by sentence, so spaCy's 1M-character guard
     # (meant for its parser's memory) would only refuse long news archives.
     nlp.max_length = MAX_DOCUMENT_CHARS
     return nlp
 
 
-def _factory_available(factory: str, module: str) -> bool:
-    import importlib
+def _register_factories() -> None:
+    """Import the modules that register our spaCy factories (needed before ``spacy.load``)."""
+    from .ner import component as _ner_component  # noqa: F401
 
+    for _, module in POST_NER_COMPONENTS:
+        importlib.import_module(module)
+
+
+def _factory_available(factory: str, module: str) -> bool:
     importlib.import_module(module)
     return Language.has_factory(factory)
 
@@ -143,10 +149,13 @@ def load(
         path = Path(name_or_path)
         if not (path / "config.cfg").is_file():
             raise FileNotFoundError(f"{path} is not a saved fa_relations pipeline (no config.cfg)")
-        return Pipeline(spacy.load(path), name=str(path))
-    from . import ner as _ner  # noqa: F401  (registers fa_ner)
-    from .ner.component import make_ner  # noqa: F401
+        _register_factories()
+        nlp = spacy.load(path)
+        nlp.max_length = MAX_DOCUMENT_CHARS
+        return Pipeline(nlp, name=str(path))
     from .ner.loading import builtin_model_path, is_builtin_model
+
+    _register_factories()
 
     nlp = blank_nlp()
     name = DEFAULT_NAME

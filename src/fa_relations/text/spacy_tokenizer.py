@@ -74,21 +74,25 @@ class PersianTokenizer:
         doc._.fa_aligned = aligned
         return doc
 
-    # The tokenizer has no state of its own: serialisation keeps nothing.
+    # The tokenizer's behaviour lives in code and data/ files, not in its own state:
+    # serialisation writes a marker only, so saved pipelines have the usual layout.
     def to_bytes(self, **_: Any) -> bytes:
-        return b""
+        return b"fa_relations.PersianTokenizer"
 
     def from_bytes(self, _data: bytes, **_: Any) -> PersianTokenizer:
         return self
 
-    def to_disk(self, _path: str | Path, **_: Any) -> None:
-        return None
+    def to_disk(self, path: str | Path, **_: Any) -> None:
+        Path(path).write_bytes(self.to_bytes())
 
     def from_disk(self, _path: str | Path, **_: Any) -> PersianTokenizer:
         return self
 
 
-@spacy.registry.tokenizers("fa_relations.PersianTokenizer.v1")
+TOKENIZER_REGISTRY_NAME = "fa_relations.PersianTokenizer.v1"
+
+
+@spacy.registry.tokenizers(TOKENIZER_REGISTRY_NAME)
 def create_persian_tokenizer() -> Callable[[Language], PersianTokenizer]:
     """Registry function so a saved pipeline's ``config.cfg`` can name this tokenizer."""
 
