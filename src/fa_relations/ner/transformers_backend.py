@@ -741,6 +741,9 @@ def finetune(
         return res
 
     best, best_epoch, best_scores, history = -1.0, 0, None, []
+    step = 0
+    logger.info("fine-tuning %s on %d examples (%d sentences), %s, %s; %d steps", base, len(examples), len(train),
+                dev_, head_note, total_steps)
     out.mkdir(parents=True, exist_ok=True)
     for epoch in range(1, epochs + 1):
         model.train()
@@ -781,6 +784,10 @@ def finetune(
             sched.step()
             total += float(loss_each.detach().sum())
             n_lab += len(rows)
+            step += 1
+            if step % 200 == 0:
+                logger.info("epoch %d step %d/%d loss/word %.4f (%.0fs)", epoch, step, steps_per_epoch * epochs,
+                            total / max(1, n_lab), time.time() - t_start)
         scores = dev_scores()
         entry = {"epoch": epoch, "loss_per_word": round(total / max(1, n_lab), 4),
                  "dev_f1": {c: scores[c]["overall"]["f1"] for c in dev}, "mean_f1": scores["mean_f1"],
