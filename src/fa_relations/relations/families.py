@@ -37,12 +37,16 @@ def _meets_exclude(folder: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(media), frozenset(sport)
 
 
+def _is_sport(sent: Sent, sport: frozenset[str]) -> bool:
+    return any(t.key in sport or any(len(w) >= 4 and t.key.startswith(w) for w in sport) for t in sent.toks)
+
+
 def _meets_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
     media, sport = _meets_exclude(str(ctx.__dict__.get("lexicon_folder") or lexicon_dir()))
     for c in (s, o):
         if c.span is not None and any(key(c.span.text).startswith(m) for m in media):
             return False
-    if any(t.key in sport for t in sent.toks):
+    if _is_sport(sent, sport):
         return False
     # «در گفت‌وگو با ایسنا گفت: ...» is an interview, not a meeting
     talk = {key(w) for w in ("گفتگو", "گفتوگو", "گفت", "مصاحبه")}
@@ -55,7 +59,7 @@ def _interstate_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b
     # sports results are never conflict_with («نبرد استقلال و پرسپولیس»)
     if p.predicate == "conflict_with":
         _, sport = _meets_exclude(str(ctx.__dict__.get("lexicon_folder") or lexicon_dir()))
-        if any(t.key in sport for t in sent.toks):
+        if _is_sport(sent, sport):
             return False
     return True
 

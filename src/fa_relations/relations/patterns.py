@@ -115,7 +115,7 @@ class Matcher:
             return
         if e.kind == "W":
             for kind, val in e.alts:
-                nj = match_verb(toks, ti, val) if kind == "V" else match_words(toks, ti, val)
+                nj = match_verb(toks, ti, val) if kind == "V" else match_noun(toks, ti, val)
                 if nj is not None:
                     nb = Binding(list(b.S), list(b.O), b.item, b.triggers + [(ti, nj)], b.start)
                     yield from self._m(ei + 1, nj, nb)
@@ -151,6 +151,28 @@ class Matcher:
                 yield from self._m(ei + 1, end, nb)
 
 
+#: plural / indefinite / possessive endings a trigger noun may carry («همکاری‌های»، «دیداری»، «سفرش»)
+NOUN_SUFFIXES = ("ها", "های", "ی", "ای", "هایی", "اش", "ش", "شان", "هایش", "هایشان")
+
+
+def match_noun(toks, ti: int, val: str) -> int | None:
+    """A trigger word, also with a noun ending when it is at least three letters long."""
+    nj = match_words(toks, ti, val)
+    if nj is not None or len(val) < 3:
+        return nj
+    # the last token may carry the ending: «تنش‌های» → تنشهای
+    acc = ""
+    j = ti
+    while j < len(toks) and len(acc) < len(val):
+        acc += toks[j].key
+        j += 1
+        if not (val.startswith(acc) or acc.startswith(val)):
+            return None
+    if acc.startswith(val) and acc[len(val):] in NOUN_SUFFIXES:
+        return j
+    return None
+
+
 def _compiled(ctx: Context, family: str) -> list[Compiled]:
     cache = ctx.__dict__.setdefault("_compiled", {})
     if family not in cache:
@@ -177,12 +199,13 @@ def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
                 else:
                     acc = lambda c, p=pred: ctx.allowed(p, "S", c.label)  # noqa: E731
                 subj, blocked = find_subject(ctx, sent, lo, b.start, acc, exclude=tuple(b.O), with_status=True,
-                                             org_needs_segment=True)
+                                             org_needs_segment=True, nearest=True)
                 if subj is None and not blocked and lo > 0:
                     # «X که ... در تماسی با Y ...»: the subject before a relative clause (not across «:»)
                     floor = max([i + 1 for i in range(lo) if sent.toks[i].key in (":", "«", "؛")] or [0])
                     if floor < lo:
-                        subj = find_subject(ctx, sent, floor, b.start, acc, exclude=tuple(b.O), org_needs_segment=True)
+                        subj = find_subject(ctx, sent, floor, b.start, acc, exclude=tuple(b.O), org_needs_segment=True,
+                                            nearest=True)
                 if subj is None:
                     subj = _speaker_in_quote(ctx, sent, b.start)
                 if subj is None or not ctx.allowed(pred, "S", subj.label):

@@ -21,7 +21,7 @@ from .context import Context
 from .docview import COMMA, HARD_BOUNDARY, Cand, Sent, match_words
 from .lexicon import key
 
-_SEGMENT_OPENERS = frozenset({"،", ",", ":", "؛", ";", "-", "ـ", "–", "—", "(", "«", "\"", key("و")})
+_SEGMENT_OPENERS = frozenset({"،", ",", ":", "؛", ";", "-", "ـ", "–", "—", "(", ")", "«", "\"", key("و")})
 _DASHES = frozenset({"-", "ـ", "–", "—"})
 _RA = key("را")
 
@@ -153,8 +153,9 @@ def find_subject(
     accept: Callable[[Cand], bool],
     *,
     exclude: tuple[Cand, ...] = (),
-    with_status: bool = False,
+    with_status: bool | str = False,
     org_needs_segment: bool = False,
+    nearest: bool = False,
 ):
     """The clause subject in tokens [lo, hi) (see the module doc).
 
@@ -171,6 +172,7 @@ def find_subject(
     blocked = False
     weak_person: Cand | None = None
     is_strong = False
+    strong_seen: list[Cand] = []
     if first_tok < hi and toks[first_tok].key in _DEMONSTRATIVES and sent.cand_covering(first_tok) is None:
         blocked = True
     else:
@@ -190,12 +192,18 @@ def find_subject(
                 or (c.start - 1 >= 0 and first_tok >= 0 and _after_honorific(ctx, sent, c.start) and _hon_start(ctx, sent, c.start) <= first_tok)
             if not c.resolved:
                 if c.kind in ("title", "pron") and strong:
+                    if nearest:
+                        strong_seen.append(c)
+                        continue
                     blocked = weak_person is None
                     break
                 continue
             if c.kind == "ent" and c.label == "PER" and _after_title(ctx, sent, c):
                 continue
             if not accept(c):
+                continue
+            if nearest and strong and (c.label == "PER" or not org_needs_segment or strong):
+                strong_seen.append(c)
                 continue
             if c.label == "PER":
                 if strong:
@@ -209,7 +217,13 @@ def find_subject(
                 result = c
                 is_strong = strong
                 break
-        if result is None and not blocked:
+        if nearest and strong_seen:
+            last = strong_seen[-1]
+            if last.resolved:
+                result, is_strong = last, True
+            else:
+                blocked = True
+        elif result is None and not blocked:
             result = weak_person
     if with_status == "full":
         return result, blocked, is_strong
