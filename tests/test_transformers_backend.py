@@ -160,6 +160,13 @@ def test_subword_alignment_and_odd_words(tagger):
     assert tagger.tag_batch([[], ["تهران"], []]) == [[], ["B-LOC"], []]
 
 
+def test_tagger_pickles_for_spacy_multiprocessing(tagger):
+    import pickle
+
+    words = ["علی", "رضایی", "به", "تهران"]
+    assert pickle.loads(pickle.dumps(tagger)).tag(words) == tagger.tag(words)
+
+
 def test_plan_windows_covers_everything_on_word_starts():
     starts = [k % 3 == 0 for k in range(100)]
     spans = tb.plan_windows(100, 30, 7, starts)

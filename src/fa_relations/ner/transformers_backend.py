@@ -379,7 +379,6 @@ class TransformersTagger:
         meta: dict[str, Any] | None = None,
     ) -> None:
         torch, _ = _require()
-        self._torch = torch
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
@@ -473,7 +472,8 @@ class TransformersTagger:
     # ------------------------------------------------------------ tagging
     def _forward(self, windows: list[list[int]]) -> list[list[int]]:
         """Argmax label ids per position for a batch of sub-word windows (no special tokens)."""
-        torch = self._torch
+        import torch
+
         rows = [self.prefix_ids + w + self.suffix_ids for w in windows]
         width = max(len(r) for r in rows)
         ids = torch.full((len(rows), width), self.pad_id, dtype=torch.long)
@@ -488,6 +488,8 @@ class TransformersTagger:
 
     def tag_batch(self, sentences: Sequence[Sequence[str]]) -> list[list[str]]:
         """IOB2 SCHEMA tags, one per word, for each sentence."""
+        import torch
+
         sentences = [list(s) for s in sentences]
         if not sentences:
             return []
@@ -502,7 +504,7 @@ class TransformersTagger:
         was_training = self.model.training
         self.model.eval()
         try:
-            with self._torch.inference_mode():
+            with torch.inference_mode():
                 for k in range(0, len(order), self.batch_size):
                     batch = [jobs[j] for j in order[k : k + self.batch_size]]
                     preds = self._forward([encoded[si][0][a:b] for si, a, b in batch])
