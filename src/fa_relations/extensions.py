@@ -11,9 +11,11 @@ from typing import Any
 import srsly
 from spacy.tokens import Doc, Span, Token
 
+from .schema import Triple
 from .text.offsets import AlignedText
 
 _ALIGNED_KEY = "__fa_relations_aligned__"
+_TRIPLE_KEY = "__fa_relations_triple__"
 
 
 def _aligned(doc: Doc) -> AlignedText | None:
@@ -48,8 +50,8 @@ def original_span(doc: Doc, start_char: int, end_char: int) -> tuple[int, int, s
     return aligned.original_surface(start_char, end_char)
 
 
-def _encode_aligned(obj: Any, chain: Any = None) -> Any:
-    """msgpack encoder, so Docs carrying an offset map survive ``to_bytes`` and ``nlp.pipe(n_process=...)``."""
+def _encode_extension_value(obj: Any, chain: Any = None) -> Any:
+    """msgpack encoder, so Docs carrying an offset map or triples survive ``to_bytes`` and ``nlp.pipe(n_process=...)``."""
     if isinstance(obj, AlignedText):
         return {
             _ALIGNED_KEY: True,
@@ -58,10 +60,14 @@ def _encode_aligned(obj: Any, chain: Any = None) -> Any:
             "starts": array("q", obj.starts).tobytes(),
             "ends": array("q", obj.ends).tobytes(),
         }
+    if isinstance(obj, Triple):
+        return {_TRIPLE_KEY: True, "triple": obj.to_dict()}
     return obj if chain is None else chain(obj)
 
 
-def _decode_aligned(obj: Any, chain: Any = None) -> Any:
+def _decode_extension_value(obj: Any, chain: Any = None) -> Any:
+    if isinstance(obj, dict) and obj.get(_TRIPLE_KEY):
+        return Triple.from_dict(obj["triple"])
     if isinstance(obj, dict) and obj.get(_ALIGNED_KEY):
         starts, ends = array("q"), array("q")
         starts.frombytes(obj["starts"])
@@ -70,8 +76,8 @@ def _decode_aligned(obj: Any, chain: Any = None) -> Any:
     return obj if chain is None else chain(obj)
 
 
-srsly.msgpack_encoders.register("fa_relations_aligned", func=_encode_aligned)
-srsly.msgpack_decoders.register("fa_relations_aligned", func=_decode_aligned)
+srsly.msgpack_encoders.register("fa_relations_aligned", func=_encode_extension_value)
+srsly.msgpack_decoders.register("fa_relations_aligned", func=_decode_extension_value)
 
 Doc.set_extension("fa_aligned", default=None, force=True)
 Doc.set_extension("triples", default=None, force=True)
