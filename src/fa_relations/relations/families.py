@@ -69,7 +69,7 @@ _PLACE = frozenset({"CITY", "FAC", "LOC"})
 
 
 def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
-    if s.kind != "ent" or o.kind != "ent":
+    if s.kind != "ent" or o.kind not in ("ent", "demo"):
         return False
     if s.label == "ORG" and p.name not in _LOC_ORG_RULES:
         return False
