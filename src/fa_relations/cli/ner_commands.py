@@ -33,6 +33,9 @@ def train_ner(
     config: Optional[Path] = typer.Option(None, "--config", help="builtin: training config JSON (e.g. models/ner/train_config.json)."),
     epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs."),
     max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="builtin: wall-time budget."),
+    init_from: Optional[Path] = typer.Option(None, "--init-from", help="builtin: continue training this saved model."),
+    lr: Optional[float] = typer.Option(None, "--lr", help="builtin: learning rate."),
+    threads: Optional[int] = typer.Option(None, "--threads", help="builtin: torch CPU threads."),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -51,6 +54,12 @@ def train_ner(
         cfg.epochs = epochs
     if max_minutes is not None:
         cfg.max_minutes = max_minutes
+    if init_from is not None:
+        cfg.init_from = str(init_from)
+    if lr is not None:
+        cfg.lr = lr
+    if threads is not None:
+        cfg.threads = threads
     tagger = train_tagger(data, output, cfg)
     typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
                            "best_epoch": tagger.meta.get("best_epoch")}))

@@ -55,6 +55,7 @@ class TrainConfig:
     max_vocab: int = 50000
     use_pretrained: bool = True
     threads: int = 2
+    init_from: str | None = None  # continue training a saved model (its vocab and weights)
     arch: TaggerConfig = field(default_factory=TaggerConfig)
 
     @classmethod
@@ -171,23 +172,30 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
     t_start = time.time()
 
     train, dev = load_training_data(data_dir, cfg.corpora)
-    wv = pretrain_word2vec(train, data_dir, cfg) if cfg.use_pretrained else None
-    vocab = build_vocab(train, wv, cfg)
-    arch = cfg.arch
-    if wv is not None:
-        arch.word_dim = cfg.w2v_dim
-    tagger = BuiltinTagger(arch, vocab)
-    net = tagger.net
-    if wv is not None:
-        emb = net.word_emb.weight.data
-        hits = 0
-        for i, w in enumerate(vocab.words):
-            if w in wv.key_to_index:
-                emb[i] = torch.from_numpy(wv[w].copy())
-                hits += 1
-        std = float(emb[2:].std())
-        logger.info("pretrained vectors for %d / %d words (std %.3f)", hits, len(vocab.words), std)
-    net.word_emb.weight.data[0].zero_()
+    previous: dict[str, Any] | None = None
+    if cfg.init_from:
+        tagger = BuiltinTagger.load(cfg.init_from)
+        previous = {k: tagger.meta.get(k) for k in ("best_epoch", "dev_mean_f1", "history", "train_minutes",
+                                                   "train_config", "previous_stage")}
+        arch, vocab, net = tagger.config, tagger.vocab, tagger.net
+        logger.info("continuing from %s (dev mean F1 %s)", cfg.init_from, tagger.meta.get("dev_mean_f1"))
+    else:
+        wv = pretrain_word2vec(train, data_dir, cfg) if cfg.use_pretrained else None
+        vocab = build_vocab(train, wv, cfg)
+        arch = cfg.arch
+        if wv is not None:
+            arch.word_dim = cfg.w2v_dim
+        tagger = BuiltinTagger(arch, vocab)
+        net = tagger.net
+        if wv is not None:
+            emb = net.word_emb.weight.data
+            hits = 0
+            for i, w in enumerate(vocab.words):
+                if w in wv.key_to_index:
+                    emb[i] = torch.from_numpy(wv[w].copy())
+                    hits += 1
+            logger.info("pretrained vectors for %d / %d words", hits, len(vocab.words))
+        net.word_emb.weight.data[0].zero_()
     logger.info("vocab %d words, %d chars, train %d sentences, %.0fs prep", len(vocab.words), len(vocab.chars),
                 len(train), time.time() - t_start)
 
@@ -200,7 +208,13 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=cfg.lr_decay)
     best, best_state, best_epoch, history = -1.0, None, -1, []
-    rng = random.Random(cfg.seed)
+    best_scores: dict[str, Any] = {}
+    if previous is not None:  # a continued model keeps its weights unless an epoch beats them on dev
+        best_scores = dev_scores(tagger, dev)
+        best, best_epoch = best_scores["mean_f1"], 0
+        best_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+        logger.info("start dev mean F1 %.2f", best)
+    rng = random.Random(cfg.seed + (1 if cfg.init_from else 0))
     for epoch in range(1, cfg.epochs + 1):
         net.train()
         t0 = time.time()
@@ -208,7 +222,11 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
         batches = [order[i : i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
         rng.shuffle(batches)
         total, ntok = 0.0, 0
+        out_of_time = False
         for bidx in batches:
+            if (time.time() - t_start) / 60 > cfg.max_minutes:
+                out_of_time = True  # stop mid-epoch; the partial epoch is still evaluated
+                break
             items = [enc[i] for i in bidx]
             words, chars, lengths, mask = tagger.collate([it[2] for it in items])
             if cfg.word_dropout:
@@ -233,7 +251,8 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
         sched.step()
         scores = dev_scores(tagger, dev)
         summary = {c: scores[c]["overall"]["f1"] for c in dev}
-        history.append({"epoch": epoch, "loss_per_token": round(total / ntok, 4), "dev_f1": summary,
+        history.append({"epoch": epoch, "loss_per_token": round(total / max(ntok, 1), 4), "dev_f1": summary,
+                        "tokens_seen": ntok, "partial_epoch": out_of_time,
                         "mean_f1": scores["mean_f1"], "seconds": round(time.time() - t0, 1)})
         logger.info("epoch %d %s", epoch, history[-1])
         print(json.dumps(history[-1]), flush=True)
@@ -243,7 +262,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
             best_scores = scores
         elif epoch - best_epoch >= cfg.patience:
             break
-        if (time.time() - t_start) / 60 > cfg.max_minutes:
+        if out_of_time or (time.time() - t_start) / 60 > cfg.max_minutes:
             logger.info("time budget reached")
             break
     assert best_state is not None
@@ -278,6 +297,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
         "history": history,
         "train_minutes": round((time.time() - t_start) / 60, 1),
         "train_config": cfg.to_dict(),
+        "previous_stage": previous,
     }
     if output:
         out = Path(output)
