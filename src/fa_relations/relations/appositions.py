@@ -53,7 +53,7 @@ def match_title(toks, i: int, titles: list[Title], sent: Sent | None = None) -> 
 def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[int, Cand]) -> tuple[Cand, int] | None:
     """Find the organisation/state a title at ``[.., j)`` belongs to: ``(cand, role_end)``."""
     toks = sent.toks
-    limit = 8 if title.key == key("نماینده") else 5
+    limit = 8 if title.key == key("نماینده") else 7
     k = j
     steps = 0
     pred = title.predicate
@@ -72,11 +72,40 @@ def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[i
         tk = toks[k].key
         if tk in PUNCT_KEYS:
             return None
+        # «معاون آموزشی و پژوهشی دانشگاه X»: «و» joins two modifiers, not two phrases
+        if tk == key("و") and k > j and k + 1 < len(toks) and ent_at.get(k + 1) is None \
+                and toks[k + 1].key not in PUNCT_KEYS and toks[k + 1].key not in _MOD_STOP \
+                and match_title(toks, k + 1, ctx.lex.titles, sent) is None:
+            k += 1
+            steps += 1
+            continue
         if tk in _MOD_STOP and not (title.key == key("نماینده") and tk in (key("در"), key("مردم"))):
             return None
         k += 1
         steps += 1
     return None
+
+
+_OWN = frozenset(key(w) for w in ("خود", "خویش"))
+
+
+def _own_object(ctx: Context, sent: Sent, title: Title, person: Cand, tj: int) -> tuple[Cand, int] | None:
+    """«علی کریمی بازیکن تکنیکی خود»: «خود» points at the clause subject (a team, state, organisation)."""
+    from .subjects import clause_start, find_subject
+
+    toks = sent.toks
+    k = tj
+    while k < len(toks) and k - tj <= 2 and toks[k].key not in _OWN:
+        if toks[k].key in PUNCT_KEYS or sent.cand_covering(k) is not None:
+            return None
+        k += 1
+    if k >= len(toks) or toks[k].key not in _OWN:
+        return None
+    subj = find_subject(ctx, sent, clause_start(ctx, sent, person.start), person.start,
+                        lambda c: c.label in ("ORG", "COUNTRY") and ctx.allowed(title.predicate, "O", c.label))
+    if subj is None or subj.kind != "ent":
+        return None
+    return subj, k
 
 
 def find_roles(ctx: Context, sent: Sent) -> list[Role]:
@@ -111,6 +140,11 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             title, tj = mt
             found = _object_after(ctx, sent, title, tj, ent_at)
             if found is None:
+                own = _own_object(ctx, sent, title, c, tj)
+                if own is not None:
+                    roles.append(Role(c, own[0], title, j, own[1], own[1] + 1))
+                    claimed.update(range(j, own[1] + 1))
+                    c.app_end = own[1] + 1
                 break
             obj, role_end = found
             if obj.end < len(toks) and toks[obj.end].key in _COPULA:
