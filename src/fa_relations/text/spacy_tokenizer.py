@@ -43,31 +43,26 @@ class PersianTokenizer:
         first_of_sentence = {a for a, _ in sent_bounds}
         words: list[str] = []
         spaces: list[bool] = []
-        sent_starts: list[bool | None] = []
+        sent_starts: list[bool] = []
+
+        def add_gap(gap: str) -> None:
+            # One space after a word becomes its trailing space; other whitespace is a token.
+            if words and gap[:1] == " ":
+                spaces[-1] = True
+                gap = gap[1:]
+            if gap:
+                words.append(gap)
+                spaces.append(False)
+                sent_starts.append(len(words) == 1)
+
         cursor = 0
         for i, tok in enumerate(spans):
-            gap = norm[cursor:tok.start]
-            if gap:
-                if words and gap[0] == " ":
-                    spaces[-1] = True
-                    gap = gap[1:]
-                if gap:
-                    words.append(gap)
-                    spaces.append(False)
-                    sent_starts.append(False if words[:-1] else True)
+            add_gap(norm[cursor:tok.start])
             words.append(norm[tok.start:tok.end])
             spaces.append(False)
-            sent_starts.append(True if i in first_of_sentence else False)
+            sent_starts.append(i in first_of_sentence)
             cursor = tok.end
-        tail = norm[cursor:]
-        if tail:
-            if words and tail[0] == " ":
-                spaces[-1] = True
-                tail = tail[1:]
-            if tail:
-                words.append(tail)
-                spaces.append(False)
-                sent_starts.append(False if words[:-1] else True)
+        add_gap(norm[cursor:])
         if sent_starts and sent_starts[0] is not True:
             sent_starts[0] = True
         doc = Doc(self.vocab, words=words, spaces=spaces, sent_starts=sent_starts if words else None)
