@@ -86,6 +86,13 @@ def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[i
     return None
 
 
+def _relabel_person(ctx: Context, c: Cand) -> None:
+    from spacy.tokens import Span
+
+    c.span = Span(ctx.doc, c.span.start, c.span.end, label="PER")
+    c.label = "PER"
+
+
 _OWN = frozenset(key(w) for w in ("خود", "خویش"))
 
 
@@ -114,7 +121,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
     roles: list[Role] = []
     claimed: set[int] = set()
     # forward apposition: PER [،|-|(] [به عنوان] TITLE mods OBJ [و TITLE mods OBJ]
-    for c in [c for c in sent.cands if c.kind == "ent" and c.label == "PER"]:
+    for c in [c for c in sent.cands if c.kind == "ent" and c.label in ("PER", "LOC")]:
         j = c.end
         # «جیمز نچوی ( James Nachtwey ) عکاس ...»
         if j < len(toks) and toks[j].key == "(" and match_title(toks, j + 1, ctx.lex.titles, sent) is not None:
@@ -150,6 +157,11 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             if obj.end < len(toks) and toks[obj.end].key in _COPULA:
                 # «X، سرمربی Y شد»: the title is predicated of the clause subject, not of X
                 break
+            if c.label == "LOC":
+                # «جیحون بایراموف، وزیر خارجه آذربایجان» tagged LOC by the NER: a place has no job title
+                if not (sent.toks[c.end].key in COMMA and title.predicate == "position_held"):
+                    break
+                _relabel_person(ctx, c)
             roles.append(Role(c, obj, title, j, role_end, obj.end))
             claimed.update(range(j, obj.end))
             c.app_end = obj.end
@@ -310,6 +322,11 @@ def add_title_mentions(ctx: Context, sent: Sent, roles: list[Role], index: dict[
         sent.cands.sort(key=lambda c: c.start)
 
 
+def _is_persian(c: Cand) -> bool:
+    """Antecedents are names in Persian script (not page residue in Latin letters)."""
+    return c.span is not None and any("\u0600" <= ch <= "\u06ff" for ch in c.span.text)
+
+
 def add_pronouns(ctx: Context) -> None:
     for sent in ctx.sents:
         new = []
@@ -320,14 +337,14 @@ def add_pronouns(ctx: Context) -> None:
             for c in sent.cands:  # the nearest named person before it in the sentence
                 if c.start >= t.i:
                     break
-                if c.is_person and c.kind != "pron":
+                if c.is_person and c.kind != "pron" and _is_persian(c):
                     target = c
             if target is None:
                 for back in range(1, 4):
                     si = sent.index - back
                     if si < 0:
                         break
-                    persons = [c for c in ctx.sents[si].cands if c.is_person]
+                    persons = [c for c in ctx.sents[si].cands if c.is_person and _is_persian(c)]
                     if persons:
                         target = persons[0]
                         break

@@ -5,14 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc
+import re
+
+from spacy.tokens import Doc, Span
 
 from .. import extensions as _extensions  # noqa: F401  (registers doc._.triples)
 from ..schema import PREDICATES, Triple
 from . import appositions, families, says
 from .context import Context
 from .docview import Cand, build_sentences
-from .lexicon import Lexicons, default_lexicons
+from .lexicon import Lexicons, default_lexicons, key
 
 ALL_FAMILIES = ("appositions", "says", *families.FAMILIES)
 
@@ -71,6 +73,9 @@ class RelationExtractor:
             if first is None or last is None or first[0] != last[0]:
                 continue
             sents[first[0]].cands.append(Cand(first[1], last[1] + 1, ent.label_, "ent", ent, sent=first[0]))
+        _embassy_countries(doc, sents)
+        _split_title_countries(doc, sents, self.lex)
+        _name_aliases(doc, sents)
         for s in sents:
             s.cands.sort(key=lambda c: c.start)
         # appositions first: they give position_held/member_of and the title index
@@ -104,6 +109,64 @@ class RelationExtractor:
 
     def from_bytes(self, data, exclude=()):  # noqa: D102
         return self
+
+
+_EMBASSY = key("سفارت")
+_PERSIAN = re.compile("[\u0600-\u06FF]")
+
+
+def _embassy_countries(doc: Doc, sents) -> None:
+    """An ORG «سفارت X» (one span from the NER) also yields the state X as a candidate for embassy_in."""
+    for s in sents:
+        for c in list(s.cands):
+            if c.kind != "ent" or c.label != "ORG" or c.end - c.start < 2 or s.toks[c.start].key != _EMBASSY:
+                continue
+            first, last = s.toks[c.start + 1].doc_i, s.toks[c.end - 1].doc_i
+            span = Span(doc, first, last + 1, label="COUNTRY")
+            s.cands.append(Cand(c.start + 1, c.end, "COUNTRY", "ent", span, sent=s.index))
+            s.cands.remove(c)
+
+
+def _split_title_countries(doc: Doc, sents, lex: Lexicons) -> None:
+    """An NER ORG «خارجه آذربایجان» (no organisation head, ends with a state named in the document) → the state."""
+    countries: set[str] = set()
+    for s in sents:
+        for c in s.cands:
+            if c.kind == "ent" and c.label == "COUNTRY":
+                countries.add("".join(t.key for t in s.toks[c.start:c.end]))
+    if not countries or not lex.org_heads:
+        return
+    for s in sents:
+        for c in list(s.cands):
+            if c.kind != "ent" or c.label != "ORG" or c.end - c.start < 2 or s.toks[c.start].key in lex.org_heads:
+                continue
+            for a in range(c.start + 1, c.end):
+                if "".join(t.key for t in s.toks[a:c.end]) in countries:
+                    span = Span(doc, s.toks[a].doc_i, s.toks[c.end - 1].doc_i + 1, label="COUNTRY")
+                    s.cands.remove(c)
+                    s.cands.append(Cand(a, c.end, "COUNTRY", "ent", span, sent=s.index))
+                    break
+
+
+def _name_aliases(doc: Doc, sents) -> None:
+    """Later mentions of a person by surname («هرتزوگ» after «اسحاق هرتزوگ») that the NER left untagged."""
+    names: dict[str, int] = {}
+    for s in sents:
+        for c in s.cands:
+            if c.kind == "ent" and c.label == "PER" and c.end - c.start >= 2 and _PERSIAN.search(c.span.text):
+                names[s.toks[c.end - 1].key] = 1
+                names["".join(t.key for t in s.toks[c.start:c.end])] = c.end - c.start
+    if not names:
+        return
+    for s in sents:
+        covered = set()
+        for c in s.cands:
+            covered.update(range(c.start, c.end))
+        for t in s.toks:
+            if t.i in covered or len(t.key) < 3 or t.key not in names or names[t.key] != 1:
+                continue
+            span = Span(doc, t.doc_i, t.doc_i + 1, label="PER")
+            s.cands.append(Cand(t.i, t.i + 1, "PER", "ent", span, sent=s.index))
 
 
 def dedup(triples: list[Triple], min_confidence: float = 0.0) -> list[Triple]:

@@ -73,7 +73,7 @@ class Context:
             o_arg = argument_from_cand(self.doc, obj)
             if (o_arg.start, o_arg.end) == (s_arg.start, s_arg.end):
                 return None
-            if s_arg.iso and s_arg.iso == o_arg.iso:
+            if s_arg.iso and s_arg.iso == o_arg.iso and s_arg.label == o_arg.label == "COUNTRY":
                 return None
             if subj.span is not None and obj.span is not None and subj.span.start < obj.span.end and obj.span.start < subj.span.end:
                 return None

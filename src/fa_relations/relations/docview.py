@@ -171,7 +171,7 @@ def mention(doc: Doc, start: int, end: int) -> Mention:
 
 def entity_key(span: Span) -> str:
     """Identity of an entity for title resolution and self-relation checks."""
-    if span._.iso:
+    if span._.iso and span.label_ == "COUNTRY":
         return "iso:" + span._.iso
     if span._.cluster is not None:
         return f"cl:{span._.cluster}"

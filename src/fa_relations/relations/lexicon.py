@@ -70,6 +70,7 @@ class Lexicons:
     clause_boundaries: frozenset[str] = frozenset()
     items: list[tuple[tuple[str, ...], str]] = field(default_factory=list)
     first_person: frozenset[str] = frozenset()
+    org_heads: frozenset[str] = frozenset()
     demonstratives: list[tuple[str, str]] = field(default_factory=list)
     honorifics: list[tuple[str, ...]] = field(default_factory=list)
     reporting_exclude: list[tuple[str, ...]] = field(default_factory=list)
@@ -99,6 +100,8 @@ class Lexicons:
         for row in _lines(d / "items.tsv"):
             lex.items.append((tuple(key(w) for w in row[0].split()), row[1] if len(row) > 1 else row[0]))
         lex.items.sort(key=lambda it: -len(it[0]))
+        if (d / "org_heads.txt").is_file():
+            lex.org_heads = frozenset(key(r[0]) for r in _lines(d / "org_heads.txt"))
         if (d / "demonstratives.tsv").is_file():
             lex.demonstratives = [(key(r[0]), r[1]) for r in _lines(d / "demonstratives.tsv") if len(r) > 1]
         if (d / "first_person.txt").is_file():

@@ -48,7 +48,7 @@ def compile_pattern(ctx: Context, p: Pattern) -> Compiled:
     elems: list[Elem] = []
     for raw in p.elements:
         if raw in ("*", "**"):
-            elems.append(Elem("GAP", gap=3 if raw == "*" else 10, commas=raw == "**"))
+            elems.append(Elem("GAP", gap=3 if raw == "*" else 12, commas=raw == "**"))
             continue
         if raw.startswith("{") and raw.endswith("}"):
             body = raw[1:-1]
