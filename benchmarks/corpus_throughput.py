@@ -51,7 +51,7 @@ def build_input(news_dir: Path, n_docs: int, path: Path) -> int:
 
 
 def data_files(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "_manifest.json"}
 
 
 def main() -> None:
