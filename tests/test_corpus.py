@@ -137,6 +137,7 @@ def test_unloadable_pipeline_fails_fast(tmp_path: Path):
     (tmp_path / "a.txt").write_text("سلام", encoding="utf-8")
     with pytest.raises(FileNotFoundError, match="not a saved fa_relations pipeline"):
         extract_corpus([tmp_path / "a.txt"], tmp_path / "out", workers=0, model=tmp_path / "no-model")
+    assert not (tmp_path / "out").exists()  # a run that finished nothing leaves nothing behind
 
 
 def test_missing_column_fails_fast(tmp_path: Path):
@@ -234,7 +235,7 @@ def test_single_file_output_and_reruns(corpus, tmp_path: Path):
     assert out.read_bytes() == ref
     with pytest.raises(FileExistsError, match="earlier run"):
         extract_corpus([corpus["src"]], corpus["ref"], workers=0, shard_size=25, progress=False)
-    with pytest.raises(ValueError, match="differ"):
+    with pytest.raises(ValueError, match="shard_size: 25 then, 10 now"):
         extract_corpus([corpus["src"]], corpus["ref"], workers=0, shard_size=10, resume=True, progress=False)
 
 

@@ -127,7 +127,7 @@ class LocalEngine:
         except BaseException as e:
             pool.shutdown(wait=False, cancel_futures=True)
             if isinstance(e, Exception):
-                raise RuntimeError(f"worker processes could not start or load the pipeline: {e!r}") from e
+                raise RuntimeError(f"worker processes could not start or load the pipeline: {e}") from e
             raise
         return pool
 

@@ -9,6 +9,7 @@ resumed.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import logging
@@ -418,11 +419,14 @@ def extract_corpus(
         elif not resume:
             raise FileExistsError(f"{workdir} holds an earlier run: pass resume=True (--resume) or overwrite=True (--overwrite)")
         else:
-            if previous.get("options") != fingerprint_opts or previous.get("inputs") != fingerprint_inputs:
-                raise ValueError(
-                    f"cannot resume {workdir}: the inputs or options differ from the earlier run "
-                    f"(earlier: {previous.get('options')}, {len(previous.get('inputs') or [])} inputs)"
-                )
+            before = previous.get("options") or {}
+            changed = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in fingerprint_opts.items()
+                       if before.get(k) != v]
+            if previous.get("inputs") != fingerprint_inputs:
+                changed.append("the input files (paths, sizes or modification times)")
+            if changed:
+                raise ValueError(f"cannot resume {workdir}: it was made with other inputs or options ("
+                                 + "; ".join(changed) + "); use --overwrite to start again")
             if previous.get("status") == "complete":
                 logger.info("%s is already complete", workdir)
                 return _summary_from_manifest(previous, out_str, seconds=time.perf_counter() - t0, processed=0,
@@ -497,9 +501,15 @@ def extract_corpus(
         if not to_stdout:  # a shard journaled just as the interrupt came is complete too
             done.update({k: e for k, e in Journal(workdir / JOURNAL).read().items()
                          if all((workdir / f).exists() for f in e["files"])})
-        save_manifest("interrupted")
         if to_stdout:
             shutil.rmtree(workdir, ignore_errors=True)
+        elif previous is None and not done:  # a fresh run that finished nothing leaves nothing behind
+            for p in _our_files(workdir):
+                p.unlink()
+            with contextlib.suppress(OSError):
+                workdir.rmdir()
+        else:
+            save_manifest("interrupted")
         raise
     eng.close()
     if bar is not None:

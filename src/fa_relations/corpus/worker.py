@@ -47,7 +47,12 @@ def get_pipeline(config: dict[str, Any]):
     return nlp
 
 
+_INIT_ERROR: list[BaseException] = []
+
+
 def pipeline_info(config: dict[str, Any]) -> dict[str, Any]:
+    if _INIT_ERROR:  # the initializer could not load the pipeline: say why, in the parent
+        raise _INIT_ERROR[0]
     nlp = get_pipeline(config)
     return {**nlp.meta, "components": list(nlp.components), "pid": os.getpid()}
 
@@ -55,7 +60,10 @@ def pipeline_info(config: dict[str, Any]) -> dict[str, Any]:
 def init_worker(config: dict[str, Any]) -> None:
     """Process-pool initializer: ignore SIGINT (the parent handles it) and load the pipeline."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    get_pipeline(config)
+    try:
+        get_pipeline(config)
+    except Exception as e:  # an exception here would only break the pool, without the reason
+        _INIT_ERROR.append(e)
 
 
 def _fault(doc_id: str) -> None:
