@@ -6,6 +6,7 @@
 """
 
 from .__about__ import __version__
+from .corpus import ExtractionSummary, extract_corpus
 from .pipeline import Pipeline, load
 from .schema import (
     ENTITY_LABELS,
@@ -28,6 +29,7 @@ __all__ = [
     "Argument",
     "Document",
     "Entity",
+    "ExtractionSummary",
     "Mention",
     "NormalizedText",
     "Normalizer",
@@ -36,6 +38,7 @@ __all__ = [
     "Token",
     "Triple",
     "__version__",
+    "extract_corpus",
     "load",
     "normalize",
     "read_jsonl",
