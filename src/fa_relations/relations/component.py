@@ -76,6 +76,7 @@ class RelationExtractor:
         _embassy_countries(doc, sents)
         _split_title_countries(doc, sents, self.lex)
         _name_aliases(doc, sents)
+        _names_in_title_lists(doc, sents, self.lex)
         for s in sents:
             s.cands.sort(key=lambda c: c.start)
         # appositions first: they give position_held/member_of and the title index
@@ -167,6 +168,52 @@ def _name_aliases(doc: Doc, sents) -> None:
                 continue
             span = Span(doc, t.doc_i, t.doc_i + 1, label="PER")
             s.cands.append(Cand(t.i, t.i + 1, "PER", "ent", span, sent=s.index))
+
+
+_FUNCTION_WORDS = frozenset(key(w) for w in (
+    "و", "در", "به", "از", "با", "این", "آن", "همچنین", "نیز", "هم", "سایر", "دیگر", "یک", "که", "را", "برای", "تا",
+    "اما", "ولی", "او", "وی", "ایشان", "همه", "تمام", "چند", "برخی", "بعضی", "جمعی", "گروهی", "آقای", "خانم", "دکتر",
+    "مقامات", "مسئولان", "اعضای", "نمایندگان", "هیئت", "هیات", "کشور", "دولت", "روز", "سال", "پس", "پیش", "ابتدا",
+))
+
+
+def _names_in_title_lists(doc: Doc, sents, lex: Lexicons) -> None:
+    """«X معاون اول نخست‌وزیر آذربایجان، فاریز رضایف معاون وزیر ...»: in a list of titled persons,
+    two or three unknown words right before a job title are a name the NER left untagged."""
+    from .appositions import match_title
+
+    for s in sents:
+        toks = s.toks
+        persons = [c for c in s.cands if c.kind == "ent" and c.label == "PER"]
+        if not persons:
+            return_here = True
+        else:
+            return_here = False
+        if return_here:
+            continue
+        for i in range(1, len(toks)):
+            if toks[i - 1].key not in ("،", ","):
+                continue
+            for n in (2, 3):
+                j = i + n
+                if j >= len(toks) or any(s.cand_covering(x) is not None for x in range(i, j)):
+                    continue
+                words = toks[i:j]
+                if any(not w.key.isalpha() or w.key in _FUNCTION_WORDS or len(w.key) < 2 for w in words):
+                    continue
+                if any(match_title(toks, x, lex.titles, s) is not None for x in range(i, j)):
+                    continue
+                mt = match_title(toks, j, lex.titles, s)
+                if mt is None or mt[0].predicate != "position_held":
+                    continue
+                # the list item before the comma is a titled person
+                prev = [c for c in persons if c.end <= i - 1 and any(
+                    match_title(toks, x, lex.titles, s) is not None for x in range(c.end, i - 1))]
+                if not prev:
+                    continue
+                span = Span(doc, words[0].doc_i, words[-1].doc_i + 1, label="PER")
+                s.cands.append(Cand(i, j, "PER", "ent", span, sent=s.index))
+                break
 
 
 def dedup(triples: list[Triple], min_confidence: float = 0.0) -> list[Triple]:

@@ -185,8 +185,9 @@ def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
         pred = comp.pattern.predicate
         for b in Matcher(ctx, sent, comp).run():
             subjects = b.S
+            first_o = min((o.start for o in b.O), default=b.end)
             if not comp.has_subject and any(
-                c.resolved and c.kind == "ent" and c not in b.O and b.start <= c.start and c.end <= b.end
+                c.resolved and c.kind == "ent" and c not in b.O and b.start <= c.start and c.end <= first_o
                 and ctx.allowed(pred, "S", c.label) and c.label in ("PER", "ORG")
                 for c in sent.cands
             ):
