@@ -113,6 +113,9 @@ class RelationExtractor:
 
 
 _EMBASSY = key("سفارت")
+_RELATION_NOUNS = frozenset(key(w) for w in (
+    "روابط", "رابطه", "همکاری", "همکاریهای", "مرز", "مرزهای", "تنش", "تنشهای", "جنگ", "سفارت", "توافق", "قرارداد",
+))
 _PERSIAN = re.compile("[\u0600-\u06FF]")
 
 
@@ -141,12 +144,25 @@ def _split_title_countries(doc: Doc, sents, lex: Lexicons) -> None:
         for c in list(s.cands):
             if c.kind != "ent" or c.label != "ORG" or c.end - c.start < 2 or s.toks[c.start].key in lex.org_heads:
                 continue
+            # «آذربایجان روابط دفاعی» (ORG from the NER): a state followed by a relation noun the NER swallowed
             for a in range(c.start + 1, c.end):
-                if "".join(t.key for t in s.toks[a:c.end]) in countries:
-                    span = Span(doc, s.toks[a].doc_i, s.toks[c.end - 1].doc_i + 1, label="COUNTRY")
+                if s.toks[a].key in _RELATION_NOUNS and "".join(t.key for t in s.toks[c.start:a]) in countries:
+                    span = Span(doc, s.toks[c.start].doc_i, s.toks[a - 1].doc_i + 1, label="COUNTRY")
                     s.cands.remove(c)
-                    s.cands.append(Cand(a, c.end, "COUNTRY", "ent", span, sent=s.index))
+                    s.cands.append(Cand(c.start, a, "COUNTRY", "ent", span, sent=s.index))
                     break
+            else:
+                _split_tail(doc, s, c, countries)
+
+
+def _split_tail(doc: Doc, s, c, countries: set[str]) -> None:
+    """«خارجه آذربایجان» → title words + the state at the end."""
+    for a in range(c.start + 1, c.end):
+        if "".join(t.key for t in s.toks[a:c.end]) in countries:
+            span = Span(doc, s.toks[a].doc_i, s.toks[c.end - 1].doc_i + 1, label="COUNTRY")
+            s.cands.remove(c)
+            s.cands.append(Cand(a, c.end, "COUNTRY", "ent", span, sent=s.index))
+            return
 
 
 def _name_aliases(doc: Doc, sents) -> None:
