@@ -83,7 +83,8 @@ class Sent:
         """doc text of sentence tokens [a, b)."""
         if a >= b:
             return ""
-        return doc.text[self.toks[a].start:self.toks[b - 1].end]
+        # a Span, not doc.text: doc.text rebuilds the whole document's string on every call
+        return doc[self.toks[a].doc_i:self.toks[b - 1].doc_i + 1].text
 
 
 def build_sentences(doc: Doc) -> list[Sent]:

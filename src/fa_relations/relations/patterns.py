@@ -33,6 +33,22 @@ class Compiled:
     elems: list[Elem]
     has_subject: bool
 
+    def may_match(self, joined_keys: str) -> bool:
+        """A cheap necessary condition: every required word (or one of its verb forms) occurs in the sentence.
+
+        Every way a W element matches consumes token keys that spell the word (or a verb
+        form) contiguously, so a word absent from the joined keys rules the pattern out.
+        """
+        for e in self.elems:
+            if e.kind != "W" or e.optional:
+                continue
+            if not any(
+                (val in joined_keys) if kind == "W" else any(f in joined_keys for f in val)
+                for kind, val in e.alts
+            ):
+                return False
+        return True
+
 
 @dataclass
 class Binding:
@@ -181,7 +197,10 @@ def _compiled(ctx: Context, family: str) -> list[Compiled]:
 
 
 def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
+    joined_keys = "".join(t.key for t in sent.toks)
     for comp in _compiled(ctx, family):
+        if not comp.may_match(joined_keys):
+            continue
         pred = comp.pattern.predicate
         for b in Matcher(ctx, sent, comp).run():
             subjects = b.S
