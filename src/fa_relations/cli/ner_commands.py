@@ -26,7 +26,10 @@ class Corpus(str, Enum):
 @train_app.command("ner")
 def train_ner(
     data: Optional[Path] = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
-    output: Path = typer.Option(Path("models/ner"), "--output", "-o", help="Folder to write the model to."),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o",
+        help="Folder to write the model to (default: models/ner, or models/ner-parsbert for --backend transformers).",
+    ),
     seed: int = typer.Option(0, "--seed"),
     backend: Backend = typer.Option(Backend.builtin, "--backend"),
     base: Optional[str] = typer.Option(None, "--base", help="transformers back end: base model id or path."),
@@ -39,13 +42,20 @@ def train_ner(
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
-        from ..ner.transformers_backend import finetune  # written by the transformers back end
+        from ..ner.transformers_backend import finetune
 
-        kwargs = {"base": base, "data_dir": data, "output": output, "seed": seed}
+        if base is None:
+            raise typer.BadParameter("--backend transformers needs --base ID_OR_PATH", param_hint="--base")
+        kwargs: dict[str, object] = {
+            "base": base, "data_dir": data, "output": output or Path("models/ner-parsbert"), "seed": seed,
+        }
         if epochs is not None:
             kwargs["epochs"] = epochs
+        if max_minutes is not None:
+            kwargs["max_minutes"] = max_minutes
         finetune(**kwargs)
         return
+    output = output or Path("models/ner")
     from ..ner.train import TrainConfig, train_tagger
 
     cfg = TrainConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))) if config else TrainConfig()
