@@ -1,6 +1,6 @@
 """``fa-relations extract``: files, globs or stdin in; JSON Lines or sharded JSON Lines/Parquet out."""
 
-# ruff: noqa: B008, UP042  (Typer declares options as defaults; str enums keep Typer choices)
+
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -25,20 +24,20 @@ class Corpus(str, Enum):
 
 @train_app.command("ner")
 def train_ner(
-    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
-    output: Optional[Path] = typer.Option(
+    data: Path | None = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    output: Path | None = typer.Option(
         None, "--output", "-o",
         help="Folder to write the model to (default: models/ner, or models/ner-parsbert for --backend transformers).",
     ),
     seed: int = typer.Option(0, "--seed"),
     backend: Backend = typer.Option(Backend.builtin, "--backend"),
-    base: Optional[str] = typer.Option(None, "--base", help="transformers back end: base model id or path."),
-    config: Optional[Path] = typer.Option(None, "--config", help="builtin: training config JSON (e.g. models/ner/train_config.json)."),
-    epochs: Optional[int] = typer.Option(None, "--epochs", help="Override the number of epochs."),
-    max_minutes: Optional[float] = typer.Option(None, "--max-minutes", help="builtin: wall-time budget."),
-    init_from: Optional[Path] = typer.Option(None, "--init-from", help="builtin: continue training this saved model."),
-    lr: Optional[float] = typer.Option(None, "--lr", help="builtin: learning rate."),
-    threads: Optional[int] = typer.Option(None, "--threads", help="builtin: torch CPU threads."),
+    base: str | None = typer.Option(None, "--base", help="transformers back end: base model id or path."),
+    config: Path | None = typer.Option(None, "--config", help="builtin: training config JSON (e.g. models/ner/train_config.json)."),
+    epochs: int | None = typer.Option(None, "--epochs", help="Override the number of epochs."),
+    max_minutes: float | None = typer.Option(None, "--max-minutes", help="builtin: wall-time budget."),
+    init_from: Path | None = typer.Option(None, "--init-from", help="builtin: continue training this saved model."),
+    lr: float | None = typer.Option(None, "--lr", help="builtin: learning rate."),
+    threads: int | None = typer.Option(None, "--threads", help="builtin: torch CPU threads."),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -75,7 +74,7 @@ def train_ner(
                            "best_epoch": tagger.meta.get("best_epoch")}))
 
 
-def _tag_fn(ner: Optional[str]):
+def _tag_fn(ner: str | None):
     """A ``words -> tags`` function, through the public ``fa_relations.load`` when it exists."""
     import fa_relations
 
@@ -101,11 +100,11 @@ def _tag_fn(ner: Optional[str]):
 def evaluate_ner_cmd(
     corpus: Corpus = typer.Option(..., "--corpus"),
     split: str = typer.Option("test", "--split", help="train, dev or test (ARMAN: train/test of --fold)."),
-    data: Optional[Path] = typer.Option(None, "--data"),
+    data: Path | None = typer.Option(None, "--data"),
     fold: int = typer.Option(1, "--fold"),
-    ner: Optional[str] = typer.Option(None, "--ner", help="Model folder or id (default: the built-in model)."),
-    output: Optional[Path] = typer.Option(None, "--output", help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json)."),
-    limit: Optional[int] = typer.Option(None, "--limit", help="Only the first N sentences."),
+    ner: str | None = typer.Option(None, "--ner", help="Model folder or id (default: the built-in model)."),
+    output: Path | None = typer.Option(None, "--output", help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json)."),
+    limit: int | None = typer.Option(None, "--limit", help="Only the first N sentences."),
 ) -> None:
     """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split."""
     from ..evaluation.ner import evaluate_ner

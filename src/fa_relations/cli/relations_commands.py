@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -34,12 +33,12 @@ def _print_table(res: dict) -> None:
 def evaluate_relations_cmd(
     set_name: GoldSet = typer.Option(GoldSet.dev, "--set", help="Gold split: dev (tune on it) or test (report only)."),
     entities: Entities = typer.Option(Entities.gold, "--entities", help="gold: oracle entities from the gold file; predicted: the full pipeline fa_relations.load()."),
-    data: Optional[Path] = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
-    gold: Optional[Path] = typer.Option(None, "--gold", help="Folder of gold_*.jsonl (default: data/relations)."),
+    data: Path | None = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    gold: Path | None = typer.Option(None, "--gold", help="Folder of gold_*.jsonl (default: data/relations)."),
     seed: bool = typer.Option(False, "--seed", help="Score the seed article (core recall, precision) instead of the gold set."),
-    examples: Optional[Path] = typer.Option(None, "--examples", help="Folder of seed_article.txt + seed_gold.jsonl (default: ../shared/examples)."),
-    errors: Optional[Path] = typer.Option(None, "--errors", help="Write the mismatching sentences (JSON) here."),
-    output_dir: Optional[Path] = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
+    examples: Path | None = typer.Option(None, "--examples", help="Folder of seed_article.txt + seed_gold.jsonl (default: ../shared/examples)."),
+    errors: Path | None = typer.Option(None, "--errors", help="Write the mismatching sentences (JSON) here."),
+    output_dir: Path | None = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
 ) -> None:
     """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
     from ..evaluation.relations import evaluate_relations, evaluate_seed, write_result

@@ -27,10 +27,10 @@ def _default_output(corpus: str) -> Path:
 
 @evaluate_app.command("typing")
 def evaluate_typing(
-    corpus: TypingCorpus = typer.Option(TypingCorpus.both, "--corpus", help="peyma (test), arman (test_fold1) or both."),  # noqa: B008
-    data: Path | None = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),  # noqa: B008
-    gold: Path | None = typer.Option(None, "--gold", help="Stand-off gold (default: data/typing/loc_gold.jsonl)."),  # noqa: B008
-    output: Path | None = typer.Option(None, "--output", "-o", help="JSON report (default: benchmarks/results/typing_<corpus>.json)."),  # noqa: B008
+    corpus: TypingCorpus = typer.Option(TypingCorpus.both, "--corpus", help="peyma (test), arman (test_fold1) or both."),
+    data: Path | None = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    gold: Path | None = typer.Option(None, "--gold", help="Stand-off gold (default: data/typing/loc_gold.jsonl)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="JSON report (default: benchmarks/results/typing_<corpus>.json)."),
 ) -> None:
     """Type the gold LOC spans in their sentences and compare with the hand labels."""
     from ..entity_typing.evaluate import evaluate

@@ -36,7 +36,7 @@ def evaluate_ner(
     *,
     limit: int | None = None,
     model_meta: dict[str, Any] | None = None,
-    output: str | os.PathLike[str] | None | bool = None,
+    output: str | os.PathLike[str] | bool | None = None,
 ) -> dict[str, Any]:
     """Tag every sentence of ``corpus``/``split`` with ``tag_fn`` and score it.
 

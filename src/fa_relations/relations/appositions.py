@@ -192,7 +192,8 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
         if found is None:
             continue
         obj, role_end = found
-        from .subjects import clause_start as _cs, find_subject as _fs
+        from .subjects import clause_start as _cs
+        from .subjects import find_subject as _fs
 
         subj = _fs(ctx, sent, _cs(ctx, sent, j), j, lambda c: c.label == "PER")
         if subj is not None and subj.kind == "ent" and not any(r.person is subj and r.obj is obj for r in roles):
@@ -318,7 +319,7 @@ def add_title_mentions(ctx: Context, sent: Sent, roles: list[Role], index: dict[
         covered = set()
         for c in new:
             covered.update(range(c.start, c.end))
-        sent.cands = [c for c in sent.cands if not (c.start in covered)] + new
+        sent.cands = [c for c in sent.cands if c.start not in covered] + new
         sent.cands.sort(key=lambda c: c.start)
 
 

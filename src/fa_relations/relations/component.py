@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from spacy.language import Language
-import re
-
 from spacy.tokens import Doc, Span
 
 from .. import extensions as _extensions  # noqa: F401  (registers doc._.triples)
@@ -99,16 +98,16 @@ class RelationExtractor:
         return dedup(ctx.triples, self.min_confidence)
 
     # no state to serialise besides the config
-    def to_disk(self, path, exclude=()):  # noqa: D102
+    def to_disk(self, path, exclude=()):
         Path(path).mkdir(parents=True, exist_ok=True)
 
-    def from_disk(self, path, exclude=()):  # noqa: D102
+    def from_disk(self, path, exclude=()):
         return self
 
-    def to_bytes(self, exclude=()):  # noqa: D102
+    def to_bytes(self, exclude=()):
         return b""
 
-    def from_bytes(self, data, exclude=()):  # noqa: D102
+    def from_bytes(self, data, exclude=()):
         return self
 
 
@@ -202,10 +201,6 @@ def _names_in_title_lists(doc: Doc, sents, lex: Lexicons) -> None:
         toks = s.toks
         persons = [c for c in s.cands if c.kind == "ent" and c.label == "PER"]
         if not persons:
-            return_here = True
-        else:
-            return_here = False
-        if return_here:
             continue
         for i in range(1, len(toks)):
             if toks[i - 1].key not in ("،", ","):

@@ -31,9 +31,7 @@ class Context:
             return True
         if label == "CITY" and "COUNTRY" in base and predicate in METONYM_PREDICATES:
             return True
-        if self.loc_fallback and label == "LOC" and base & {"COUNTRY", "CITY"}:
-            return True
-        return False
+        return bool(self.loc_fallback and label == "LOC" and base & {"COUNTRY", "CITY"})
 
     # ----------------------------------------------------------------- output
     def sentence_offsets(self, sent: Sent) -> tuple[int, int]:

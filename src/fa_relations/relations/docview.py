@@ -90,7 +90,7 @@ class Sent:
 def build_sentences(doc: Doc) -> list[Sent]:
     sents: list[Sent] = []
     spans = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
-    for si, sp in enumerate(spans):
+    for sp in spans:
         toks: list[Tok] = []
         for t in sp:
             if t.is_space or not t.text.strip():
@@ -185,6 +185,20 @@ def entity_key(span: Span) -> str:
 
 
 __all__ = [
-    "COMMA", "CLOSE_QUOTES", "Cand", "HARD_BOUNDARY", "Lexicons", "OPEN_QUOTES", "PUNCT_KEYS", "Sent", "Tok",
-    "argument_from_cand", "build_sentences", "entity_key", "match_verb", "match_words", "mention", "verb_forms",
+    "CLOSE_QUOTES",
+    "COMMA",
+    "HARD_BOUNDARY",
+    "OPEN_QUOTES",
+    "PUNCT_KEYS",
+    "Cand",
+    "Lexicons",
+    "Sent",
+    "Tok",
+    "argument_from_cand",
+    "build_sentences",
+    "entity_key",
+    "match_verb",
+    "match_words",
+    "mention",
+    "verb_forms",
 ]

@@ -50,9 +50,7 @@ def _meets_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Bin
         return False
     # «در گفت‌وگو با ایسنا گفت: ...» is an interview, not a meeting
     talk = {key(w) for w in ("گفتگو", "گفتوگو", "گفت", "مصاحبه")}
-    if sent.quotes and any(sent.toks[a].key in talk for a, _ in b.triggers):
-        return False
-    return True
+    return not (sent.quotes and any(sent.toks[a].key in talk for a, _ in b.triggers))
 
 
 def _interstate_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
@@ -87,9 +85,11 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
     if p.name in ("loc_genitive", "loc_address", "loc_in"):
         # adjacency is containment only from smaller to larger places
         order = {"FAC": 0, "LOC": 1, "CITY": 1, "COUNTRY": 3}
-        if order.get(s.label, 0) >= order.get(o.label, 0) and not (s.label == "FAC" and o.label in ("CITY", "LOC")):
-            if not (s.label in ("CITY", "LOC") and o.label == "LOC" and p.name == "loc_genitive"):
-                return False
+        larger_or_equal = order.get(s.label, 0) >= order.get(o.label, 0)
+        facility_in_place = s.label == "FAC" and o.label in ("CITY", "LOC")
+        genitive_region = s.label in ("CITY", "LOC") and o.label == "LOC" and p.name == "loc_genitive"
+        if larger_or_equal and not facility_in_place and not genitive_region:
+            return False
     return True
 
 

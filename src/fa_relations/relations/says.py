@@ -13,7 +13,16 @@ from __future__ import annotations
 
 from ..schema import Argument
 from .context import ACTOR_LABELS, Context
-from .docview import CLOSE_QUOTES, COMMA, OPEN_QUOTES, PUNCT_KEYS, Sent, match_verb, match_words, mention, verb_forms
+from .docview import (
+    COMMA,
+    OPEN_QUOTES,
+    PUNCT_KEYS,
+    Sent,
+    match_verb,
+    match_words,
+    mention,
+    verb_forms,
+)
 from .lexicon import key
 from .subjects import clause_start, find_subject
 
@@ -131,7 +140,7 @@ def apply(ctx: Context, sent: Sent) -> None:
         if m is None:
             i += 1
             continue
-        vend, conf, vname = m
+        vend, conf, _vname = m
         # a reporting verb inside a statement already taken: its speaker must be inside that statement
         # («حیات نو نوشت: ... دکتر X ... گفت: ...»; not «X گفت: ... مطرح کند ، ...»)
         inner = [a for a, b in taken if a <= i < b]

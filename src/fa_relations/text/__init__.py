@@ -1,7 +1,7 @@
 """The text layer: offset-preserving normalisation, ZWNJ restoration, sentence and word tokenisation."""
 
 from .characters import ZWNJ, canonical_word
-from .normalizer import Normalizer, NormalizerConfig, NormalizedText, normalize
+from .normalizer import NormalizedText, Normalizer, NormalizerConfig, normalize
 from .offsets import AlignedText, Edit
 from .zwnj import ZwnjRestorer, build_zwnj_lexicon
 

@@ -7,6 +7,7 @@ Transforms have a single-text ``__call__`` and a ``batch`` method (shekar style)
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -118,7 +119,7 @@ class ZwnjTransform(Transform):
         words = list(self._WORD.finditer(s))
         edits: list[Edit] = []
         used = -1
-        for left, right in zip(words, words[1:], strict=False):
+        for left, right in itertools.pairwise(words):
             if left.start() <= used or s[left.end():right.start()] != " ":
                 continue
             lw, rw = left.group(), right.group()

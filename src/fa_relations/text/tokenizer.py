@@ -65,9 +65,9 @@ def split_sentences(text: str, tokens: list[TokenSpan], max_quote_chars: int = 2
         if depth and tok.start - quote_open_at > max_quote_chars:
             depth = 0  # an unclosed quote must not swallow the whole document
         end_here = closes_statement
-        if surface in SENTENCE_FINAL or (len(surface) > 1 and set(surface) <= set(".!?؟")):
-            if depth == 0:
-                end_here = True
+        is_final = surface in SENTENCE_FINAL or (len(surface) > 1 and set(surface) <= set(".!?؟"))
+        if is_final and depth == 0:
+            end_here = True
         if i + 1 < n and depth == 0 and "\n" in text[tok.end:tokens[i + 1].start]:
             end_here = True
         if end_here:
