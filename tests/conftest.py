@@ -12,15 +12,19 @@ from fa_relations.paths import datasets_dir
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
 
-def require_datasets() -> Path:
-    """The corpora folder; skip when absent, except under CI=true where its absence is a failure."""
-    path = datasets_dir(must_exist=False)
-    if not path.is_dir():
-        reason = f"corpus folder {path} is absent (set FA_RELATIONS_DATA or put ../shared/datasets beside the repo)"
+def require_shared(path: Path, what: str) -> Path:
+    """``path`` from the shared folder; skip when absent, except under CI=true where absence fails the test."""
+    if not path.exists() or (path.is_dir() and not any(path.iterdir())):
+        reason = f"{what} ({path}) is absent; set FA_RELATIONS_DATA or put ../shared beside the repository"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"CI=true but {reason}")
         pytest.skip(reason)
     return path
+
+
+def require_datasets() -> Path:
+    """The corpora folder (see :func:`require_shared`)."""
+    return require_shared(datasets_dir(must_exist=False), "the corpus folder")
 
 
 @pytest.fixture(scope="session")
@@ -30,11 +34,7 @@ def datasets() -> Path:
 
 @pytest.fixture(scope="session")
 def seed_article() -> str:
-    path = SHARED / "examples" / "seed_article.txt"
-    if not path.is_file():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but the seed article {path} is absent")
-        pytest.skip(f"seed article {path} is absent")
+    path = require_shared(SHARED / "examples" / "seed_article.txt", "the seed article")
     return path.read_text(encoding="utf-8")
 
 

@@ -24,6 +24,8 @@ from fa_relations.corpus.rows import document_from_row, document_row, triple_fro
 from fa_relations.corpus.worker import FAULT_ENV
 from fa_relations.schema import Argument, Document, Mention, Triple
 
+from .conftest import require_shared
+
 SENTENCES = [
     "اسحاق هرتزوگ، رئیس‌جمهوری اسرائیل، وارد باکو شد.",
     "الهام علی‌اف در فرودگاه بین‌المللی حیدر علی‌اف از او استقبال کرد.",
@@ -347,15 +349,7 @@ def test_dask_local_cluster_matches_local(corpus, tmp_path: Path):
 def _news_dir() -> Path:
     from fa_relations.paths import datasets_dir
 
-    try:
-        d = datasets_dir() / "news_unlabelled"
-    except FileNotFoundError as exc:
-        d = Path(str(exc))
-    if not d.is_dir() or not list(d.glob("*.json")):
-        if os.environ.get("CI", "").lower() == "true":
-            raise AssertionError(f"CI=true but the news corpus is missing: {d}")
-        pytest.skip(f"news_unlabelled corpus absent ({d}); set FA_RELATIONS_DATA to run")
-    return d
+    return require_shared(datasets_dir(must_exist=False) / "news_unlabelled", "the news corpus")
 
 
 @pytest.mark.datasets

@@ -6,7 +6,6 @@ Everything runs on the real gazetteer (CLDR through babel + data/gazetteers).
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -22,6 +21,8 @@ from fa_relations.entity_typing import (
     type_place,
 )
 from fa_relations.pipeline import blank_nlp
+
+from .conftest import require_shared
 
 SEED_GOLD = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "seed_gold.jsonl"
 ARABIC_YEH, ARABIC_KAF = "\u064a", "\u0643"
@@ -342,10 +343,7 @@ def test_clusters_surname_ambiguity():
 
 def test_seed_gold_file(nlp):
     """Every LOC-refined entity of the seed gold (shared/examples) is typed as annotated."""
-    if not SEED_GOLD.is_file():
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"CI=true but {SEED_GOLD} is absent")
-        pytest.skip(f"{SEED_GOLD} is absent")
+    require_shared(SEED_GOLD, "the seed article's annotation")
     n = 0
     for line in SEED_GOLD.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)

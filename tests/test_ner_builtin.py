@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from fa_relations.ner.base import SequenceTagger
 from fa_relations.ner.features import canonical_word
 from fa_relations.ner.tagger import BuiltinTagger, load_builtin_tagger
-from fa_relations.paths import datasets_dir, models_dir
+from fa_relations.paths import models_dir
+
+from .conftest import require_datasets
 
 
 @pytest.fixture(scope="module")
@@ -69,20 +69,11 @@ def test_save_load_roundtrip(tagger, tmp_path):
     assert again.tag_batch([words]) == tagger.tag_batch([words])
 
 
-def _datasets_or_skip():
-    try:
-        return datasets_dir()
-    except FileNotFoundError as exc:
-        if os.environ.get("CI", "").lower() == "true":
-            raise AssertionError(f"CI=true but the corpora are missing: {exc}") from exc
-        pytest.skip(f"corpora folder absent ({exc}); set FA_RELATIONS_DATA to run")
-
-
 @pytest.mark.datasets
 def test_peyma_dev_slice(tagger):
     from fa_relations.evaluation.ner import evaluate_ner
 
-    data = _datasets_or_skip()
+    data = require_datasets()
     report = evaluate_ner(tagger.tag, "peyma", "dev", data, limit=120, output=False)
     assert report["sentences"] == 120
     assert report["scored_labels"] == ["DATE", "LOC", "MONEY", "ORG", "PER", "PERCENT", "TIME"]

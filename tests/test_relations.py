@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from fa_relations.convert import doc_to_document
@@ -13,6 +10,8 @@ from fa_relations.pipeline import blank_nlp
 from fa_relations.relations import doc_with_entities
 from fa_relations.relations.context import METONYM_PREDICATES
 from fa_relations.schema import PREDICATES
+
+from .conftest import require_datasets, require_shared
 
 EXAMPLES = datasets_dir(must_exist=False).parent / "examples"
 
@@ -72,15 +71,13 @@ def check_types(document):
 # ----------------------------------------------------------------------------- seed article
 
 
-def _seed_available() -> bool:
-    return (EXAMPLES / "seed_article.txt").is_file() and (EXAMPLES / "seed_gold.jsonl").is_file()
+def _require_seed() -> None:
+    require_shared(EXAMPLES / "seed_article.txt", "the seed article")
+    require_shared(EXAMPLES / "seed_gold.jsonl", "the seed article's annotation")
 
 
 def test_seed_core_triples_with_oracle_entities():
-    if not _seed_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"seed article missing in {EXAMPLES}")
-        pytest.skip(f"seed article not available in {EXAMPLES}")
+    _require_seed()
     from fa_relations.evaluation.relations import evaluate_seed
 
     res = evaluate_seed("gold")
@@ -92,8 +89,7 @@ def test_seed_core_triples_with_oracle_entities():
 
 def test_seed_core_triples_arabic_letters():
     """The same article with Arabic ي/ك (and, as received, no ZWNJ) gives the same core triples."""
-    if not _seed_available():
-        pytest.skip("seed article not available")
+    _require_seed()
     from fa_relations.evaluation.relations import evaluate_seed
 
     res = evaluate_seed("gold", arabic=True)
@@ -103,10 +99,7 @@ def test_seed_core_triples_arabic_letters():
 
 def test_seed_core_triples_end_to_end():
     """With the shipped NER model: the built-in pipeline finds every core triple."""
-    if not _seed_available():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"seed article missing in {EXAMPLES}")
-        pytest.skip(f"seed article not available in {EXAMPLES}")
+    _require_seed()
     meta = models_dir() / "ner" / "meta.json"
     assert meta.is_file(), f"the built-in NER model ships with the repository but {meta} is missing"
     from fa_relations.evaluation.relations import evaluate_seed
@@ -117,8 +110,7 @@ def test_seed_core_triples_end_to_end():
 
 
 def test_seed_offsets_types_and_resolution():
-    if not _seed_available():
-        pytest.skip("seed article not available")
+    _require_seed()
     from fa_relations.evaluation.relations import load_seed
 
     text, ents, _ = load_seed()
@@ -263,17 +255,8 @@ def test_lexicons_are_plain_files():
 # ----------------------------------------------------------------------------- gold set
 
 
-def _gold_data_or_skip() -> Path:
-    d = datasets_dir(must_exist=False)
-    if not d.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"corpora missing at {d} (CI=true)")
-        pytest.skip(f"corpora not available at {d} (set FA_RELATIONS_DATA or put them in ../shared/datasets)")
-    return d
-
-
 def test_gold_dev_oracle_entities():
-    _gold_data_or_skip()
+    require_datasets()
     from fa_relations.evaluation.relations import evaluate_relations
 
     res = evaluate_relations("dev", "gold")
