@@ -10,20 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
+from ..datasets import spans_from_iob
+
 
 def entities(tags: Sequence[str]) -> set[tuple[int, int, str]]:
     """Spans ``(start, end_exclusive, label)`` of one tag sequence."""
-    out: set[tuple[int, int, str]] = set()
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        if tag.startswith("I-") and start >= 0 and tag[2:] == label:
-            continue
-        if start >= 0:
-            out.add((start, i, label))
-            start, label = -1, ""
-        if tag.startswith(("B-", "I-")):
-            start, label = i, tag[2:]
-    return out
+    return set(spans_from_iob(tags))
 
 
 def _prf(tp: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
