@@ -96,9 +96,19 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
 _INVITE = key("دعوت")
 
 
+_SENT_THINGS = frozenset(key(w) for w in (
+    "پیام", "پیامی", "نامه", "نامهای", "دعوتنامه", "درخواست", "گزارش", "سلام", "تبریک", "تسلیت", "متن", "کتاب",
+))
+
+
 def _visits_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
     # an invitation to visit is not a visit
     if any(t.key.startswith(_INVITE) for t in sent.toks[max(0, b.start - 10):b.start]):
+        return False
+    # «X را به Y فرستاد/اعزام کرد»: a person sent, not «پیام X را به Y فرستاد» (X's message)
+    if p.name == "visit_sent_person_to" and (
+        s.label != "PER" or (s.start > 0 and sent.toks[s.start - 1].key in _SENT_THINGS)
+    ):
         return False
     return not (s.span is not None and o.span is not None and s.span.label_ in ("COUNTRY",) and s.span._.iso and s.span._.iso == o.span._.iso)
 

@@ -60,6 +60,10 @@ class Binding:
     end: int = 0
 
 
+_KARD = key("کرد")
+_NAMUD = key("نمود")
+
+
 def compile_pattern(ctx: Context, p: Pattern) -> Compiled:
     elems: list[Elem] = []
     for raw in p.elements:
@@ -82,6 +86,9 @@ def compile_pattern(ctx: Context, p: Pattern) -> Compiled:
             if a.startswith("V:"):
                 past = key(a[2:])
                 alts.append(("V", verb_forms(past, ctx.lex.verbs.get(past, ""))))
+                if past == _KARD:
+                    # formal news prose uses «نمود» as the light verb: «سفر نمود»، «دیدار نمودند»
+                    alts.append(("V", verb_forms(_NAMUD, ctx.lex.verbs.get(_NAMUD, ""))))
             else:
                 alts.append(("W", key(a)))
         elems.append(Elem("W", alts=tuple(alts), optional=opt))
