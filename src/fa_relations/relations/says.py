@@ -298,7 +298,7 @@ def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | No
         k += 1
     if k >= n or not (toks[k].key in (":", _KE) or toks[k].key in COMMA):
         return None
-    for back in range(i - 1, max(-1, i - 20), -1):
+    for back in range(i - 1, max(-1, i - 30), -1):
         if toks[back].key in _STATEMENT_NOUNS:
             c = next((c for c in sent.cands if c.start == back + 1), None)
             if c is None or not c.resolved or not accept(c):
