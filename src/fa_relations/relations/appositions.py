@@ -16,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .context import Context
-from .docview import COMMA, PUNCT_KEYS, Cand, Sent, entity_key
+from .docview import COMMA, PUNCT_KEYS, Cand, Sent, entity_key, match_words
 from .lexicon import Title, key
+from .subjects import _after_honorific, attribution_blocked, clause_start, find_subject
 
 _APPOS_PUNCT = frozenset({"،", ",", "-", "ـ", "–", "—", "(", "«", "»", "\""})
 _COPULA = frozenset(key(w) for w in ("شد", "شده", "شدند", "بود", "است", "گردید", "میشود", "شود", "باشد", "خواهدشد", "خواهد", "بوده"))
@@ -38,8 +39,6 @@ class Role:
 
 def match_title(toks, i: int, titles: list[Title], sent: Sent | None = None) -> tuple[Title, int] | None:
     """Longest title at ``i`` that does not run into an entity."""
-    from .docview import match_words
-
     for t in titles:
         j = match_words(toks, i, t.key)
         if j is None:
@@ -48,6 +47,19 @@ def match_title(toks, i: int, titles: list[Title], sent: Sent | None = None) -> 
             continue
         return t, j
     return None
+
+
+def _titled_object(ctx: Context, sent: Sent, j: int, ent_at: dict[int, Cand]) -> tuple[Title, Cand, int] | None:
+    """A title starting at token ``j`` and the organisation/place it governs: (title, object, role end)."""
+    mt = match_title(sent.toks, j, ctx.lex.titles, sent)
+    if mt is None:
+        return None
+    title, tj = mt
+    found = _object_after(ctx, sent, title, tj, ent_at)
+    if found is None:
+        return None
+    obj, role_end = found
+    return title, obj, role_end
 
 
 def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[int, Cand]) -> tuple[Cand, int] | None:
@@ -98,8 +110,6 @@ _OWN = frozenset(key(w) for w in ("خود", "خویش"))
 
 def _own_object(ctx: Context, sent: Sent, title: Title, person: Cand, tj: int) -> tuple[Cand, int] | None:
     """«علی کریمی بازیکن تکنیکی خود»: «خود» points at the clause subject (a team, state, organisation)."""
-    from .subjects import clause_start, find_subject
-
     toks = sent.toks
     k = tj
     while k < len(toks) and k - tj <= 2 and toks[k].key not in _OWN:
@@ -179,43 +189,28 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
     for j in range(len(toks) - 2):
         if j in claimed:
             continue
-        from .docview import match_words
-
-        jj = next((match_words(toks, j, w) for w in as_words if match_words(toks, j, w) is not None), None)
+        jj = next((end for w in as_words if (end := match_words(toks, j, w)) is not None), None)
         if jj is None or (j > 0 and sent.cand_covering(j - 1) is not None):
             continue
-        mt = match_title(toks, jj, ctx.lex.titles, sent)
-        if mt is None:
+        titled = _titled_object(ctx, sent, jj, ent_at)
+        if titled is None:
             continue
-        title, tj = mt
-        found = _object_after(ctx, sent, title, tj, ent_at)
-        if found is None:
-            continue
-        obj, role_end = found
-        from .subjects import clause_start as _cs
-        from .subjects import find_subject as _fs
-
-        subj = _fs(ctx, sent, _cs(ctx, sent, j), j, lambda c: c.label == "PER")
+        title, obj, role_end = titled
+        subj = find_subject(ctx, sent, clause_start(ctx, sent, j), j, lambda c: c.label == "PER")
         if subj is not None and subj.kind == "ent" and not any(r.person is subj and r.obj is obj for r in roles):
             roles.append(Role(subj, obj, title, jj, role_end, obj.end))
             claimed.update(range(j, obj.end))
     # reverse: TITLE mods OBJ [،] [honorifics] PER
-    from .subjects import _after_honorific, attribution_blocked, clause_start, find_subject
-
     attrib = attribution_blocked(ctx, sent, 0, len(toks))
     for j in range(len(toks)):
         if j in claimed or j in attrib:
             continue
         if j > 0 and sent.cand_covering(j - 1) is not None and sent.cand_covering(j - 1).label == "PER":
             continue
-        mt = match_title(toks, j, ctx.lex.titles, sent)
-        if mt is None:
+        titled = _titled_object(ctx, sent, j, ent_at)
+        if titled is None:
             continue
-        title, tj = mt
-        found = _object_after(ctx, sent, title, tj, ent_at)
-        if found is None:
-            continue
-        obj, role_end = found
+        title, obj, role_end = titled
         p = obj.end
         if p < len(toks) and toks[p].key in _COPULA:
             # «شوبرت ... ، سرمربی مونشن گلادباخ شد» → the clause subject holds the title
