@@ -270,6 +270,28 @@ def test_worker_crash_is_isolated(tmp_path: Path, monkeypatch):
     assert got == [x for x in ref if json.loads(x)["id"] != "d0020"]
 
 
+def test_pool_broken_between_waits_is_recovered(monkeypatch):
+    """A worker dies while the caller is still busy with an earlier result, so the pool is
+    already broken when the next batch is submitted: that batch is retried, not lost."""
+    from fa_relations.corpus.engines import Batch, LocalEngine
+
+    monkeypatch.setenv(FAULT_ENV, "exit:^d0001$")
+    items = [(f"d{i:04d}", SENTENCES[i % len(SENTENCES)]) for i in range(6)]
+    batches = (Batch([i], [it], [("mem", str(i))]) for i, it in enumerate(items))
+    engine = LocalEngine({"model": None, "ner": None, "device": None, "include_tokens": False},
+                         workers=2, start_method="spawn")  # spawn: the fault setting reaches the workers
+    seen: dict[str, str] = {}
+    try:
+        for batch, result in engine.map(batches):
+            seen[batch.items[0][0]] = result["results"][0][0]
+            time.sleep(1.5)  # the crashing document's worker dies meanwhile
+    finally:
+        engine.close()
+    assert sorted(seen) == [i for i, _ in items]
+    assert seen.pop("d0001") == "error"
+    assert set(seen.values()) == {"ok"}
+
+
 def _cli(*args: str) -> list[str]:
     return [sys.executable, "-c", "from fa_relations.cli import main; main()", *args]
 

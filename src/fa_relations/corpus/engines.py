@@ -51,13 +51,22 @@ class _Scheduler:
         self.src = batches
         self.max_in_flight = max(1, max_in_flight)
         self.suspects: deque[Batch] = deque()
+        self.retry: deque[Batch] = deque()
         self.exhausted = False
+
+    def requeue(self, batch: Batch) -> None:
+        """A batch that was never run (the pool broke before it was taken): submit it again as it is."""
+        self.retry.append(batch)
 
     def next_batch(self, n_pending: int) -> Batch | None:
         """The next batch to submit, or None to wait. Suspects run alone."""
         if self.suspects:
             return self.suspects.popleft() if n_pending == 0 else None
-        if n_pending >= self.max_in_flight or self.exhausted:
+        if n_pending >= self.max_in_flight:
+            return None
+        if self.retry:
+            return self.retry.popleft()
+        if self.exhausted:
             return None
         b = next(self.src, None)
         if b is None:
@@ -131,29 +140,38 @@ class LocalEngine:
             raise
         return pool
 
+    def _submit(self, sched: _Scheduler, pending: dict[Future, Batch]) -> bool:
+        """Fill the window; False when the pool turned out to be broken (a worker died since the last wait)."""
+        while (b := sched.next_batch(len(pending))) is not None:
+            try:
+                pending[self.pool.submit(worker.process_batch, b.items, self.config)] = b
+            except BrokenProcessPool:
+                sched.requeue(b)
+                return False
+        return True
+
     def map(self, batches: Iterator[Batch]) -> Iterator[tuple[Batch, dict]]:
         sched = _Scheduler(batches, self.max_in_flight)
         self.pool = self._new_pool()
         pending: dict[Future, Batch] = {}
         while True:
-            while (b := sched.next_batch(len(pending))) is not None:
-                pending[self.pool.submit(worker.process_batch, b.items, self.config)] = b
-            if not pending:
+            broken = not self._submit(sched, pending)
+            if not pending and not broken:
                 return
-            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-            broken = False
-            alone = len(pending) == 1
-            for f in done:
-                b = pending.pop(f)
-                try:
-                    res = f.result()
-                except BrokenProcessPool:
-                    broken = True
-                    yield from sched.failed(b, "worker process died while processing this document", alone)
-                except Exception as e:  # e.g. a result that cannot be pickled
-                    yield from sched.failed(b, f"{type(e).__name__}: {e}", True)
-                else:
-                    yield b, res
+            if not broken:
+                done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+                alone = len(pending) == 1
+                for f in done:
+                    b = pending.pop(f)
+                    try:
+                        res = f.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        yield from sched.failed(b, "worker process died while processing this document", alone)
+                    except Exception as e:  # e.g. a result that cannot be pickled
+                        yield from sched.failed(b, f"{type(e).__name__}: {e}", True)
+                    else:
+                        yield b, res
             if broken:
                 for f, b in list(pending.items()):  # the others in flight were lost with the pool
                     try:
