@@ -210,6 +210,43 @@ def test_attribution_is_not_says(nlp):
     assert says == [("محمد احمدی", "قیمت‌ها ثابت می‌ماند")]
 
 
+STATEMENT_FORMS = [
+    # the statement follows the verb directly, with no «:» or «که»
+    ("مریم رحیمی گفت بازار مسکن تا پایان سال آرام می‌ماند.", "مریم رحیمی", "بازار مسکن تا پایان سال آرام می‌ماند"),
+    ("وزارت نیرو اعلام کرده مصرف برق امسال ده درصد بیشتر شده است.", "وزارت نیرو",
+     "مصرف برق امسال ده درصد بیشتر شده است"),
+    # a semicolon after the verb
+    ("روزنامه گاردین تصریح کرد؛ دولت انگلیس طرح را پس گرفت.", "روزنامه گاردین", "دولت انگلیس طرح را پس گرفت"),
+    # «بر لزوم ... تاکید کرد»: the proposition under «بر»
+    ("علی کریمی بر لزوم حمایت از صنایع کوچک تاکید کرد.", "علی کریمی", "لزوم حمایت از صنایع کوچک"),
+    # the speaker before a closed relative clause
+    ("سارا نوری در نشستی که با حضور خبرنگاران برگزار شد، اظهار داشت: نرخ تورم کاهش یافته است.",
+     "سارا نوری", "نرخ تورم کاهش یافته است"),
+    # an interview headline
+    ("گفت‌وگو با رضا امیری درباره بازار کتاب: ناشران زیر فشار هزینه‌ها هستند.", "رضا امیری",
+     "ناشران زیر فشار هزینه‌ها هستند"),
+]
+
+
+@pytest.mark.parametrize("text,speaker,statement", STATEMENT_FORMS)
+def test_statement_forms(nlp, text, speaker, statement):
+    label = "ORG" if speaker.startswith(("وزارت", "روزنامه")) else "PER"
+    document = run(nlp, text, [(speaker, label)])
+    says = [(t.subject.text, t.object.text) for t in document.triples if t.predicate == "says"]
+    assert says == [(speaker, statement)]
+    check_offsets(document)
+
+
+@pytest.mark.parametrize("text", [
+    "علی کریمی بر برنامه‌های آموزشی تاکید کرد.",  # a topic, not a statement
+    "علی کریمی به کار خود ادامه داد و به تهران رفت.",  # not a reporting use
+    "علی کریمی گفت و گوی تلفنی با همکارانش داشت.",  # «گفت و گو»
+])
+def test_no_statement(nlp, text):
+    document = run(nlp, text, [("علی کریمی", "PER")])
+    assert [t for t in document.triples if t.predicate == "says"] == []
+
+
 # ----------------------------------------------------------------------------- symmetry, types
 
 

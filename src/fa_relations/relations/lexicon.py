@@ -62,6 +62,8 @@ class Lexicons:
 
     verbs: dict[str, str] = field(default_factory=dict)  # past stem key -> present stem key
     reporting: list[tuple[tuple[str, ...], float]] = field(default_factory=list)
+    #: reporting phrases (as written, words joined by spaces) that may take a statement with no «:»/«که»
+    reporting_direct: frozenset[str] = frozenset()
     dual: list[tuple[str, ...]] = field(default_factory=list)
     attribution: list[tuple[str, ...]] = field(default_factory=list)
     titles: list[Title] = field(default_factory=list)
@@ -74,6 +76,7 @@ class Lexicons:
     demonstratives: list[tuple[str, str]] = field(default_factory=list)
     honorifics: list[tuple[str, ...]] = field(default_factory=list)
     reporting_exclude: list[tuple[str, ...]] = field(default_factory=list)
+    propositions: frozenset[str] = frozenset()  # «بر لزوم ... تاکید کرد»: nouns that head a statement
     patterns: list[Pattern] = field(default_factory=list)
 
     @classmethod
@@ -85,6 +88,10 @@ class Lexicons:
         for row in _lines(d / "reporting_verbs.tsv"):
             conf = float(row[1]) if len(row) > 1 and row[1] else 0.8
             lex.reporting.append((tuple(row[0].split()), conf))
+        lex.reporting_direct = frozenset(
+            " ".join(row[0].split()) for row in _lines(d / "reporting_verbs.tsv")
+            if len(row) > 2 and row[2].lower() == "direct"
+        )
         lex.dual = [tuple(key(w) for w in r[0].split()) for r in _lines(d / "dual_statement.txt")]
         lex.attribution = [tuple(key(w) for w in r[0].split()) for r in _lines(d / "attribution.txt")]
         for row in _lines(d / "titles.tsv"):
@@ -110,6 +117,8 @@ class Lexicons:
             lex.honorifics = [tuple(key(w) for w in r[0].split()) for r in _lines(d / "honorifics.txt")]
         if (d / "reporting_exclude.tsv").is_file():
             lex.reporting_exclude = [tuple(r[0].split()) for r in _lines(d / "reporting_exclude.tsv")]
+        if (d / "emphasised_propositions.txt").is_file():
+            lex.propositions = frozenset(key(r[0]) for r in _lines(d / "emphasised_propositions.txt"))
         for path in sorted((d / "patterns").glob("*.tsv")):
             for row in _lines(path):
                 if len(row) < 2:

@@ -15,6 +15,7 @@ from ..schema import Argument
 from .context import ACTOR_LABELS, Context
 from .docview import (
     COMMA,
+    HARD_BOUNDARY,
     OPEN_QUOTES,
     PUNCT_KEYS,
     Sent,
@@ -31,6 +32,12 @@ _KE = key("که")
 _STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "متن", "جوابیه", "اعلامیه"))
 _AMADE = frozenset(key(w) for w in ("آمده", "آمد", "آمدهاست"))
 _TRAILING = PUNCT_KEYS
+_DELIMITERS = frozenset({":", "؛", ";"})
+#: words that, right after a reporting verb, start something other than the statement
+_NOT_A_STATEMENT = frozenset(key(w) for w in ("و", "را", "تا", "ولی", "اما", "هم", "نیز", "شد", "می‌شود"))
+_MIN_DIRECT = 4
+_EMPHASIS = frozenset(key(w) for w in ("تاکید", "تأکید"))
+_BAR = key("بر")
 
 
 class _Verbs:
@@ -44,11 +51,12 @@ class _Verbs:
                     elems.append(("V", verb_forms(past, ctx.lex.verbs.get(past, ""))))
                 else:
                     elems.append(("W", key(w)))
-            self.phrases.append((tuple(elems), conf, " ".join(words).replace("V:", "")))
+            direct = " ".join(words) in ctx.lex.reporting_direct
+            self.phrases.append((tuple(elems), conf, " ".join(words).replace("V:", ""), direct))
 
     def match(self, toks, i):
         best = None
-        for elems, conf, name in self.phrases:
+        for elems, conf, name, direct in self.phrases:
             # «اظهارکرد» written as one word
             if len(elems) >= 2 and elems[-1][0] == "V" and all(k == "W" for k, _ in elems[:-1]):
                 head = "".join(v for _, v in elems[:-1])
@@ -58,7 +66,7 @@ class _Verbs:
 
                     rest = Tok(0, 0, tk[len(head):], tk[len(head):], 0, 0)
                     if match_verb([rest], 0, elems[-1][1]) is not None and (best is None or i + 1 > best[0]):
-                        best = (i + 1, conf, name)
+                        best = (i + 1, conf, name, direct)
             j = i
             ok = True
             for kind, val in elems:
@@ -68,7 +76,7 @@ class _Verbs:
                     break
                 j = nj
             if ok and (best is None or j > best[0]):
-                best = (j, conf, name)
+                best = (j, conf, name, direct)
         return best
 
 
@@ -140,7 +148,7 @@ def apply(ctx: Context, sent: Sent) -> None:
         if m is None:
             i += 1
             continue
-        vend, conf, _vname = m
+        vend, conf, vname, direct = m
         # a reporting verb inside a statement already taken: its speaker must be inside that statement
         # («حیات نو نوشت: ... دکتر X ... گفت: ...»; not «X گفت: ... مطرح کند ، ...»)
         inner = [a for a, b in taken if a <= i < b]
@@ -149,10 +157,13 @@ def apply(ctx: Context, sent: Sent) -> None:
         if i > 0 and toks[i - 1].key in (key("به"), key("طبق")):
             i = vend
             continue
-        if vend < n and toks[vend].key in (key("وگو"), key("گو")):
+        if vend < n and toks[vend].key.startswith((key("وگو"), key("گو"))):
             i = vend
             continue
         if vend + 1 < n and toks[vend].key == key("و") and toks[vend + 1].key.startswith(key("گو")):
+            i = vend
+            continue
+        if i >= 2 and toks[i - 1].key == key("و") and toks[i - 2].key == key("گفت"):  # «گفت و گوی»
             i = vend
             continue
         k = vend
@@ -162,22 +173,33 @@ def apply(ctx: Context, sent: Sent) -> None:
             i = vend
             continue
         d = toks[k].key
-        if d in (":",) or d == _KE or d in COMMA:
+        if d in _DELIMITERS or d == _KE or d in COMMA:
             st = _statement_after(sent, k + 1)
         elif d in OPEN_QUOTES:
             st = _statement_after(sent, k)
+        elif direct and d not in PUNCT_KEYS and d not in _NOT_A_STATEMENT and n - k >= _MIN_DIRECT:
+            # «X گفت این طرح ... است»: the statement follows the verb with no «:» or «که»
+            st = _statement_after(sent, k)
+            conf *= 0.9
         else:
             st = None
         preposed = False
+        speaker_limit = i
         if st is None and all(t.key in PUNCT_KEYS for t in toks[k:]):
             # «...» ، X گفت .  – the statement comes first
             st = _preposed_quote(sent, i)
             preposed = st is not None
+            if st is None and key(vname.split()[0]) in _EMPHASIS:
+                # «X ... بر لزوم ... تاکید کرد»: the statement is the object of «بر»
+                st = _emphasised(ctx, sent, i, region_floor if nested_floor is None else nested_floor)
+                if st is not None:
+                    speaker_limit = st[0] - 1
+                    conf *= 0.9
         if st is None:
             i = vend
             continue
         # speaker region, and a «با بیان اینکه A،» clause inside it
-        lo, hi = (nested_floor, i) if nested_floor is not None else (region_floor, i)
+        lo, hi = (nested_floor, speaker_limit) if nested_floor is not None else (region_floor, speaker_limit)
         if preposed:
             lo = st[1]
         dual = None
@@ -198,7 +220,12 @@ def apply(ctx: Context, sent: Sent) -> None:
             continue
         # the clause of the verb first («... در حالی ... که نخست‌وزیر اسرائیل اعلام کرد»), then the whole region
         cl = clause_start(ctx, sent, speaker_hi, lo)
-        speaker, blocked, strong = find_subject(ctx, sent, cl, speaker_hi, accept, with_status="full",
+        subject_hi = speaker_hi
+        if cl > lo and toks[cl - 1].key == _KE and _closed_relative(ctx, sent, speaker_hi):
+            # «X در نشستی که با حضور ... برگزار شد ، گفت»: the subject precedes the relative clause
+            subject_hi = cl - 1
+            cl = clause_start(ctx, sent, subject_hi, lo)
+        speaker, blocked, strong = find_subject(ctx, sent, cl, subject_hi, accept, with_status="full",
                                                 org_needs_segment=True)
         if not blocked and not strong and cl > lo:
             whole, w_blocked, w_strong = find_subject(ctx, sent, lo, speaker_hi, accept, with_status="full",
@@ -244,6 +271,25 @@ def _excluded(ctx: Context, toks, i: int) -> bool:
     return False
 
 
+def _emphasised(ctx: Context, sent: Sent, verb: int, floor: int) -> tuple[int, int] | None:
+    """«X ... بر لزوم برخورد با ... تاکید کرد» → the words between «بر» and the verb.
+
+    The first «بر» of the verb's clause with a possible speaker before it, followed by a noun
+    that makes the object a proposition (emphasised_propositions.txt: «لزوم»، «ضرورت»، ...);
+    «بر برنامه‌های آموزشی تاکید کرد» names a topic, not a statement.
+    """
+    toks = sent.toks
+    start = clause_start(ctx, sent, verb, floor)
+    for b in range(start, verb - 1):
+        if toks[b].key != _BAR or toks[b + 1].key not in ctx.lex.propositions:
+            continue
+        if not any(c.start >= start and c.end <= b and c.label in ACTOR_LABELS for c in sent.cands):
+            continue
+        a, e = _trim(sent, b + 1, verb)
+        return (a, e) if e - a >= 2 else None
+    return None
+
+
 def _preposed_quote(sent: Sent, verb: int) -> tuple[int, int] | None:
     toks = sent.toks
     closes = [m for m in range(verb) if toks[m].key == "»"]
@@ -264,6 +310,14 @@ def _light_forms(ctx: Context) -> list:
         f = [verb_forms(key(p), ctx.lex.verbs.get(key(p), "")) for p in _LIGHT]
         _light_cache[id(ctx.lex)] = f
     return f
+
+
+def _closed_relative(ctx: Context, sent: Sent, hi: int) -> bool:
+    """Whether the tokens before ``hi`` end a relative clause: a finite light verb and a comma («... برگزار شد ،»)."""
+    toks = sent.toks
+    if hi < 2 or toks[hi - 1].key not in COMMA:
+        return False
+    return any(match_verb(toks, j, f) == hi - 1 for j in (hi - 3, hi - 2) if j >= 0 for f in _light_forms(ctx))
 
 
 def _coordinated(ctx: Context, sent: Sent, speaker, hi: int) -> list:
@@ -335,10 +389,42 @@ def _headline_actor(ctx: Context, sent: Sent, c) -> bool:
     return not any(k.startswith(a) for a in _AGENCIES)
 
 
+_INTERVIEW = frozenset(key(w) for w in ("گفت‌وگو", "گفتگو", "مصاحبه"))
+_WITH = key("با")
+
+
+def _interview_headline(ctx: Context, sent: Sent, accept) -> bool:
+    """«گفت‌وگو با X پیرامون ... : ...» – an interview headline: the interviewee says what follows «:»."""
+    toks = sent.toks
+    head = 0
+    if toks and toks[0].key in (key("گفت"),) and len(toks) > 1 and toks[1].key.startswith(key("وگو")):
+        head = 2
+    elif toks and toks[0].key in _INTERVIEW:
+        head = 1
+    if not head or head >= len(toks) or toks[head].key != _WITH:
+        return False
+    c = next((x for x in sent.cands if x.start == head + 1), None)
+    if c is None or not c.resolved or c.label != "PER" or not accept(c):
+        return False
+    for k in range(c.end, min(len(toks), c.end + 15)):
+        if toks[k].key == ":":
+            st = _statement_after(sent, k + 1)
+            if st is None or st[1] - st[0] < 3:
+                return False
+            ctx.emit(sent, "says", c, _quote_arg(ctx, sent, *st), confidence=0.6,
+                     method="says_interview_headline", evidence=[(0, head + 1), (k, k + 1)])
+            return True
+        if toks[k].key in HARD_BOUNDARY:
+            return False
+    return False
+
+
 def _headline(ctx: Context, sent: Sent, accept) -> None:
     """«سازمان ملل : روسیه از آتش بس حمایت کرد» – a headline «X: ...»."""
     toks = sent.toks
     if not sent.cands:
+        return
+    if _interview_headline(ctx, sent, accept):
         return
     c = sent.cands[0]
     if c.start != 0 or not c.resolved:
