@@ -241,6 +241,8 @@ def test_statement_forms(nlp, text, speaker, statement):
     "علی کریمی بر برنامه‌های آموزشی تاکید کرد.",  # a topic, not a statement
     "علی کریمی به کار خود ادامه داد و به تهران رفت.",  # not a reporting use
     "علی کریمی گفت و گوی تلفنی با همکارانش داشت.",  # «گفت و گو»
+    "علی کریمی گفت خیلی خوب.",  # too short to be a statement without a delimiter
+    "علی کریمی اعلام کرد زیرا تیم آماده نبود کنار می‌رود.",  # «زیرا» does not open a statement
 ])
 def test_no_statement(nlp, text):
     document = run(nlp, text, [("علی کریمی", "PER")])

@@ -27,14 +27,14 @@ from .docview import (
 from .lexicon import key
 from .subjects import clause_start, find_subject
 
-_AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد"))
+_AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد", "ام", "ای", "ایم", "اید"))
 _KE = key("که")
 _STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "متن", "جوابیه", "اعلامیه"))
 _AMADE = frozenset(key(w) for w in ("آمده", "آمد", "آمدهاست"))
 _TRAILING = PUNCT_KEYS
 _DELIMITERS = frozenset({":", "؛", ";"})
 #: words that, right after a reporting verb, start something other than the statement
-_NOT_A_STATEMENT = frozenset(key(w) for w in ("و", "را", "تا", "ولی", "اما", "هم", "نیز", "شد", "می‌شود"))
+_NOT_A_STATEMENT = frozenset(key(w) for w in ("و", "را", "تا", "ولی", "اما", "هم", "نیز", "شد", "می‌شود", "زیرا", "چون", "چرا"))
 _MIN_DIRECT = 4
 _EMPHASIS = frozenset(key(w) for w in ("تاکید", "تأکید"))
 _BAR = key("بر")
@@ -173,14 +173,18 @@ def apply(ctx: Context, sent: Sent) -> None:
             i = vend
             continue
         d = toks[k].key
+        method = "says_reporting_verb"
         if d in _DELIMITERS or d == _KE or d in COMMA:
             st = _statement_after(sent, k + 1)
         elif d in OPEN_QUOTES:
             st = _statement_after(sent, k)
-        elif direct and d not in PUNCT_KEYS and d not in _NOT_A_STATEMENT and n - k >= _MIN_DIRECT:
+        elif direct and d not in PUNCT_KEYS and d not in _NOT_A_STATEMENT and not _inside_quote(toks, i):
             # «X گفت این طرح ... است»: the statement follows the verb with no «:» or «که»
             st = _statement_after(sent, k)
+            if st is not None and sum(t.key not in PUNCT_KEYS for t in toks[st[0]:st[1]]) < _MIN_DIRECT:
+                st = None
             conf *= 0.9
+            method = "says_direct"
         else:
             st = None
         preposed = False
@@ -195,6 +199,7 @@ def apply(ctx: Context, sent: Sent) -> None:
                 if st is not None:
                     speaker_limit = st[0] - 1
                     conf *= 0.9
+                    method = "says_emphasised"
         if st is None:
             i = vend
             continue
@@ -244,7 +249,7 @@ def apply(ctx: Context, sent: Sent) -> None:
                     ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, a, b), confidence=conf * 0.95,
                              method="says_with_clause", evidence=[(dual[0], dual[1])])
             if ctx.emit(sent, "says", speaker, _quote_arg(ctx, sent, *st), confidence=conf,
-                        method="says_reporting_verb", evidence=ev) is not None:
+                        method=method, evidence=ev) is not None:
                 sent.quotes.append((st[0], st[1], speaker))
         # the next speaker is looked for after this statement if it was quoted
         region_floor = st[1] if st[1] < n and any(t.key == "»" for t in toks[st[1]:st[1] + 2]) else region_floor
@@ -269,6 +274,13 @@ def _excluded(ctx: Context, toks, i: int) -> bool:
             if i - back >= 0 and match_words(toks, i - back, pre) == i:
                 return True
     return False
+
+
+def _inside_quote(toks, i: int) -> bool:
+    """Whether token ``i`` lies inside an open «...» or "..." (a quoted speaker's own words)."""
+    depth = sum(1 for t in toks[:i] if t.key == "«") - sum(1 for t in toks[:i] if t.key == "»")
+    plain = sum(1 for t in toks[:i] if t.key in ('"', "“", "”"))
+    return depth > 0 or plain % 2 == 1
 
 
 def _emphasised(ctx: Context, sent: Sent, verb: int, floor: int) -> tuple[int, int] | None:
