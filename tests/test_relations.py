@@ -294,10 +294,11 @@ def test_lexicons_are_plain_files():
 # ----------------------------------------------------------------------------- gold set
 
 
-def test_gold_dev_oracle_entities():
+@pytest.mark.parametrize("old_spelling", [False, True], ids=["corpus-spelling", "arabic-letters-no-zwnj"])
+def test_gold_dev_oracle_entities(old_spelling):
     require_datasets()
     from fa_relations.evaluation.relations import evaluate_relations
 
-    res = evaluate_relations("dev", "gold")
+    res = evaluate_relations("dev", "gold", old_spelling=old_spelling)
     assert res["overall"]["precision"] >= 0.85, res["overall"]
     assert res["overall"]["recall"] >= 0.60, res["overall"]

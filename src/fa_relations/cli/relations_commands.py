@@ -39,6 +39,7 @@ def evaluate_relations_cmd(
     examples: Path | None = typer.Option(None, "--examples", help="Folder of seed_article.txt + seed_gold.jsonl (default: ../shared/examples)."),
     errors: Path | None = typer.Option(None, "--errors", help="Write the mismatching sentences (JSON) here."),
     output_dir: Path | None = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
+    old_spelling: bool = typer.Option(False, "--old-spelling", help="Rewrite each sentence with Arabic ي/ك and no ZWNJ first (offsets kept), as old news archives are written."),
 ) -> None:
     """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
     from ..evaluation.relations import evaluate_relations, evaluate_seed, write_result
@@ -53,9 +54,11 @@ def evaluate_relations_cmd(
         typer.echo(f"written {path}")
         return
     errs: list | None = [] if errors else None
-    res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs)
+    res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs,
+                             old_spelling=old_spelling)
     _print_table(res)
-    path = write_result(res, f"relations_{set_name.value}_{entities.value}.json", output_dir)
+    suffix = "_old_spelling" if old_spelling else ""
+    path = write_result(res, f"relations_{set_name.value}_{entities.value}{suffix}.json", output_dir)
     if errors and errs is not None:
         errors.write_text(json.dumps(errs, ensure_ascii=False, indent=1), encoding="utf-8")
     typer.echo(f"{res['sentences']} sentences, {res['seconds']} s; written {path}")
