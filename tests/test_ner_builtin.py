@@ -78,3 +78,94 @@ def test_peyma_dev_slice(tagger):
     assert report["sentences"] == 120
     assert report["scored_labels"] == ["DATE", "LOC", "MONEY", "ORG", "PER", "PERCENT", "TIME"]
     assert report["overall"]["f1"] > 65.0, report["overall"]
+
+
+# ---- optional lexical features (a tiny model trained here on hand-written sentences) ----------
+_TINY_SENTENCES = [
+    (["آقای", "حسن", "روحانی", "به", "ژاپن", "رفت", "."], ["O", "B-PER", "I-PER", "O", "B-LOC", "O", "O"]),
+    (["وزارت", "امور", "خارجه", "ایران", "گفت", "."], ["B-ORG", "I-ORG", "I-ORG", "I-ORG", "O", "O"]),
+    (["خانم", "مریم", "در", "ایالات", "متحده", "آمریکا", "است"], ["O", "B-PER", "O", "B-LOC", "I-LOC", "I-LOC", "O"]),
+    (["بانک", "ملی", "در", "تهران", "شعبه", "دارد"], ["B-ORG", "I-ORG", "O", "B-LOC", "O", "O"]),
+]
+
+
+def _tiny_tagger(lexical: bool, steps: int = 0) -> BuiltinTagger:
+    import torch
+
+    from fa_relations.ner.lexicon import LEXICAL_FEATURES, build_lexicon
+    from fa_relations.ner.tagger import PAD, UNK, TaggerConfig, Vocab, partial_crf_loss
+
+    torch.manual_seed(0)
+    words = sorted({canonical_word(w) for ws, _ in _TINY_SENTENCES for w in ws})
+    chars = sorted({c for w in words for c in w})
+    config = TaggerConfig(
+        labels=("PER", "ORG", "LOC"), word_dim=8, char_dim=4, char_filters=6, hidden=8, dropout=0.0,
+        lexical_features=LEXICAL_FEATURES if lexical else (),
+    )
+    tagger = BuiltinTagger(config, Vocab([PAD, UNK, *words], [PAD, UNK, *chars]),
+                           lexicon=build_lexicon() if lexical else None)
+    opt = torch.optim.Adam(tagger.net.parameters(), lr=0.05)
+    encoded = [tagger.encode_ids(ws) for ws, _ in _TINY_SENTENCES]
+    allowed = torch.zeros(len(encoded), max(len(ws) for ws, _ in _TINY_SENTENCES), len(tagger.tags), dtype=torch.bool)
+    allowed[:, :, 0] = True
+    for i, (_, tags) in enumerate(_TINY_SENTENCES):
+        for j, t in enumerate(tags):
+            allowed[i, j] = torch.tensor([x == t for x in tagger.tags])
+    tagger.net.train()
+    for _ in range(steps):
+        words_t, chars_t, lengths, mask, lex = tagger.collate(encoded)
+        loss = partial_crf_loss(tagger.net, tagger.net.emissions(words_t, chars_t, lengths, lex), mask, allowed)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    tagger.net.eval()
+    return tagger
+
+
+def test_lexical_features_build_save_load_tag(tmp_path):
+    from fa_relations.ner.lexicon import LEXICAL_FEATURES
+
+    tagger = _tiny_tagger(lexical=True, steps=60)
+    words = ["آقای", "حسن", "روحانی", "به", "ایالات", "متحده", "آمریکا", "رفت"]
+    on = [[LEXICAL_FEATURES[i] for i in f] for f in tagger.lexicon.indicators(words)]
+    assert on[0] == ["person_title"] and on[1:4] == [[], [], []]
+    assert on[4:7] == [["country_B"], ["country_I"], ["country_I"]]
+    assert tagger.lexicon.indicators(["ایرانیان"]) == [[LEXICAL_FEATURES.index("demonym")]]
+    lex = tagger.encode([words])[4]
+    assert lex is not None and lex.shape == (1, len(words), len(LEXICAL_FEATURES)) and lex.sum() == 4
+
+    tagger.save(tmp_path / "m")
+    assert (tmp_path / "m" / "lexicon.json").is_file()
+    again = BuiltinTagger.load(tmp_path / "m")
+    assert again.config.lexical_features == LEXICAL_FEATURES
+    batch = [words, [s for s, _ in _TINY_SENTENCES][1], []]
+    assert again.tag_batch(batch) == tagger.tag_batch(batch)
+    assert again.tag_batch([_TINY_SENTENCES[0][0]])[0] == _TINY_SENTENCES[0][1]  # learnt its training data
+
+
+def test_warm_start_adds_lexical_features_without_changing_tags(tmp_path):
+    import torch
+
+    from fa_relations.ner.lexicon import build_lexicon
+
+    _tiny_tagger(lexical=False, steps=30).save(tmp_path / "plain")
+    assert "lexical_features" not in (tmp_path / "plain" / "config.json").read_text(encoding="utf-8")
+    assert not (tmp_path / "plain" / "lexicon.json").exists()
+    plain = BuiltinTagger.load(tmp_path / "plain")  # word vectors stored in float16: compare loaded models
+    widened = plain.with_lexical_features(build_lexicon())
+    batch = [ws for ws, _ in _TINY_SENTENCES] + [["سفیر", "فرانسه", "در", "پاریس", "و", "ایرانیان"]]
+    assert widened.tag_batch(batch) == plain.tag_batch(batch)
+    words, chars, lengths, _, lex = widened.encode(batch)
+    assert lex is not None and lex.sum() > 0  # the indicators are on; only their weights are zero
+    with torch.no_grad():
+        assert torch.equal(plain.net.emissions(words, chars, lengths), widened.net.emissions(words, chars, lengths, lex))
+    widened.save(tmp_path / "wide")
+    assert BuiltinTagger.load(tmp_path / "wide").tag_batch(batch) == plain.tag_batch(batch)
+
+
+def test_shipped_model_lexical_features_match_its_files(tagger):
+    """A model saved without lexical features loads with them off; one with them loads its own lexicon.json."""
+    if (models_dir() / "ner" / "lexicon.json").is_file():
+        assert tagger.config.lexical_features and tagger.lexicon is not None
+    else:
+        assert tagger.config.lexical_features == () and tagger.lexicon is None
