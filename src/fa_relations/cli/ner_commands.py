@@ -38,11 +38,6 @@ def train_ner(
     init_from: Path | None = typer.Option(None, "--init-from", help="builtin: continue training this saved model."),
     lr: float | None = typer.Option(None, "--lr", help="builtin: learning rate."),
     threads: int | None = typer.Option(None, "--threads", help="builtin: torch CPU threads."),
-    lexical: bool | None = typer.Option(
-        None, "--lexical/--no-lexical",
-        help="builtin: lexical indicator features (gazetteer places, demonyms, org heads, person titles); "
-        "with --init-from, a model without them gets them with zero-initialised weights.",
-    ),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -74,8 +69,6 @@ def train_ner(
         cfg.lr = lr
     if threads is not None:
         cfg.threads = threads
-    if lexical is not None:
-        cfg.lexical = lexical
     tagger = train_tagger(data, output, cfg)
     typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
                            "best_epoch": tagger.meta.get("best_epoch")}))

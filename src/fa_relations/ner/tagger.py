@@ -8,14 +8,12 @@ Files of a saved model (``save(path)`` / ``load(path)``)::
     config.json   architecture (TaggerConfig)
     vocab.json    words, characters, tags
     weights.pt    state dict (embeddings in float16)
-    lexicon.json  lexicon of the optional lexical features (only when they are on)
     meta.json     version, training data, seed, dev scores (written by training)
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import time
 from collections.abc import Sequence
@@ -24,9 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from .features import canonical_chars, canonical_word
-from .lexicon import LEXICAL_FEATURES, Lexicon
-
-logger = logging.getLogger(__name__)
 
 PAD, UNK = "<pad>", "<unk>"
 SCHEMA_NER_LABELS = ("PER", "ORG", "LOC", "FAC", "EVENT", "PRODUCT", "DATE", "TIME", "MONEY", "PERCENT")
@@ -50,23 +45,13 @@ class TaggerConfig:
     lstm_layers: int = 1
     dropout: float = 0.5
     use_crf: bool = True
-    #: names of the binary lexical indicators fed to the BiLSTM (see :mod:`fa_relations.ner.lexicon`);
-    #: empty = off (models saved before the features existed load with this default)
-    lexical_features: tuple[str, ...] = ()
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> TaggerConfig:
         d = {k: v for k, v in d.items() if k in cls.__dataclass_fields__}
-        for key in ("labels", "lexical_features"):
-            if key in d:
-                d[key] = tuple(d[key])
+        if "labels" in d:
+            d["labels"] = tuple(d["labels"])
         return cls(**d)
-
-    def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
-        d["labels"] = list(self.labels)
-        d["lexical_features"] = list(self.lexical_features)
-        return d
 
 
 def _torch():
@@ -80,7 +65,6 @@ def build_network(config: TaggerConfig, n_words: int, n_chars: int):
     torch = _torch()
     nn = torch.nn
     n_tags = len(tags_for(config.labels))
-    n_lex = len(config.lexical_features)
 
     class Net(nn.Module):
         def __init__(self) -> None:
@@ -90,7 +74,7 @@ def build_network(config: TaggerConfig, n_words: int, n_chars: int):
             self.char_cnn = nn.Conv1d(config.char_dim, config.char_filters, config.char_width, padding=1)
             self.drop = nn.Dropout(config.dropout)
             self.lstm = nn.LSTM(
-                config.word_dim + config.char_filters + n_lex,
+                config.word_dim + config.char_filters,
                 config.hidden,
                 num_layers=config.lstm_layers,
                 batch_first=True,
@@ -102,16 +86,13 @@ def build_network(config: TaggerConfig, n_words: int, n_chars: int):
             self.start = nn.Parameter(torch.zeros(n_tags))
             self.end = nn.Parameter(torch.zeros(n_tags))
 
-        def emissions(self, words, chars, lengths, lex=None):
-            # words (B, T), chars (B, T, C), lengths (B,), lex (B, T, n_lex) 0/1 floats or None
+        def emissions(self, words, chars, lengths):
+            # words (B, T), chars (B, T, C), lengths (B,)
             b, t, c = chars.shape
             ce = self.char_emb(chars.view(b * t, c)).transpose(1, 2)  # (BT, D, C)
             ch = torch.relu(self.char_cnn(self.drop(ce)))
             ch = ch.masked_fill((chars.view(b * t, c) == 0).unsqueeze(1), 0.0).max(dim=2).values
-            parts = [self.word_emb(words), ch.view(b, t, -1)]
-            if n_lex:
-                parts.append(lex if lex is not None else torch.zeros(b, t, n_lex))
-            x = torch.cat(parts, dim=-1)
+            x = torch.cat([self.word_emb(words), ch.view(b, t, -1)], dim=-1)
             x = self.drop(x)
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             h, _ = self.lstm(packed)
@@ -211,19 +192,9 @@ class Vocab:
 class BuiltinTagger:
     """CPU NER tagger implementing :class:`fa_relations.ner.base.SequenceTagger`."""
 
-    def __init__(
-        self, config: TaggerConfig, vocab: Vocab, net=None, meta: dict | None = None, lexicon: Lexicon | None = None
-    ) -> None:
-        if config.lexical_features:
-            if tuple(config.lexical_features) != LEXICAL_FEATURES:
-                raise ValueError(
-                    f"model uses lexical features {config.lexical_features}; this version computes {LEXICAL_FEATURES}"
-                )
-            if lexicon is None:
-                raise ValueError("a tagger with lexical features needs its Lexicon")
+    def __init__(self, config: TaggerConfig, vocab: Vocab, net=None, meta: dict | None = None) -> None:
         self.config = config
         self.vocab = vocab
-        self.lexicon = lexicon if config.lexical_features else None
         self.tags = tags_for(config.labels)
         self.labels: tuple[str, ...] = tuple(config.labels)
         self.net = net if net is not None else build_network(config, len(vocab.words), len(vocab.chars))
@@ -232,44 +203,32 @@ class BuiltinTagger:
         self.batch_size = 64
 
     # ---- encoding -------------------------------------------------------
-    def encode_ids(self, sent: Sequence[str]) -> tuple[list[int], list[list[int]], list[list[int]] | None]:
-        """Word ids, character ids and (with lexical features) the indices of the indicators on, per word.
-
-        An empty sentence becomes one empty word.
-        """
+    def encode_ids(self, sent: Sequence[str]) -> tuple[list[int], list[list[int]]]:
+        """Word ids and character ids of one sentence (an empty sentence becomes one empty word)."""
         wi, ci = self.vocab.word_index, self.vocab.char_index
         c = self.config.max_word_chars
         words, chars = [], []
-        sent = list(sent) or [""]
-        for w in sent:
+        for w in sent or [""]:
             words.append(wi.get(canonical_word(w), 1))
             cw = canonical_chars(w)
             if len(cw) > c:  # keep both ends of long words
                 cw = cw[: c // 2] + cw[-(c - c // 2) :]
             chars.append([ci.get(ch, 1) for ch in cw])
-        lex = self.lexicon.indicators(sent) if self.lexicon is not None else None
-        return words, chars, lex
+        return words, chars
 
-    def collate(self, encoded: Sequence[tuple[list[int], list[list[int]], list[list[int]] | None]]):
-        """Padded tensors ``(words, chars, lengths, mask, lex)``; ``lex`` is ``None`` without lexical features."""
+    def collate(self, encoded: Sequence[tuple[list[int], list[list[int]]]]):
         torch = _torch()
         lengths = [len(e[0]) for e in encoded]
         b, t = len(encoded), max(lengths)
         words = torch.zeros(b, t, dtype=torch.long)
         chars = torch.zeros(b, t, self.config.max_word_chars, dtype=torch.long)
-        n_lex = len(self.config.lexical_features)
-        lex = torch.zeros(b, t, n_lex) if n_lex else None
-        for i, (w, cs, lx) in enumerate(encoded):
+        for i, (w, cs) in enumerate(encoded):
             words[i, : len(w)] = torch.tensor(w, dtype=torch.long)
             for j, cc in enumerate(cs):
                 if cc:
                     chars[i, j, : len(cc)] = torch.tensor(cc, dtype=torch.long)
-            if lex is not None and lx is not None:
-                for j, on in enumerate(lx):
-                    if on:
-                        lex[i, j, on] = 1.0
         mask = torch.arange(t).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)
-        return words, chars, torch.tensor(lengths), mask, lex
+        return words, chars, torch.tensor(lengths), mask
 
     def encode(self, sentences: Sequence[Sequence[str]]):
         return self.collate([self.encode_ids(s) for s in sentences])
@@ -289,8 +248,8 @@ class BuiltinTagger:
                     for i in idx:
                         out[i] = []
                     continue
-                words, chars, lengths, mask, lex = self.encode(batch)
-                emis = self.net.emissions(words, chars, lengths, lex)
+                words, chars, lengths, mask = self.encode(batch)
+                emis = self.net.emissions(words, chars, lengths)
                 paths = viterbi(self.net, emis, mask, self._trans_ok, self._start_ok, self.config.use_crf)
                 for i, sent, path in zip(idx, batch, paths, strict=True):
                     out[i] = [self.tags[k] for k in path[: len(sent)]]
@@ -304,12 +263,9 @@ class BuiltinTagger:
         torch = _torch()
         p = Path(path)
         p.mkdir(parents=True, exist_ok=True)
-        cfg = self.config.to_dict()
-        if not self.config.lexical_features:
-            del cfg["lexical_features"]  # a model without them keeps the config older versions can read
+        cfg = asdict(self.config)
+        cfg["labels"] = list(self.config.labels)
         (p / "config.json").write_text(json.dumps(cfg, indent=2) + "\n", encoding="utf-8")
-        if self.lexicon is not None:
-            self.lexicon.save(p)
         (p / "vocab.json").write_text(
             json.dumps({"words": self.vocab.words, "chars": self.vocab.chars, "tags": self.tags}, ensure_ascii=False),
             encoding="utf-8",
@@ -332,39 +288,11 @@ class BuiltinTagger:
         v = json.loads((p / "vocab.json").read_text(encoding="utf-8"))
         vocab = Vocab(words=v["words"], chars=v["chars"])
         meta = json.loads((p / "meta.json").read_text(encoding="utf-8")) if (p / "meta.json").is_file() else {}
-        lexicon = Lexicon.load(p) if config.lexical_features else None
-        tagger = cls(config, vocab, meta=meta, lexicon=lexicon)
+        tagger = cls(config, vocab, meta=meta)
         state = torch.load(p / "weights.pt", map_location="cpu", weights_only=True)
         tagger.net.load_state_dict({k: v.float() for k, v in state.items()})
         tagger.net.eval()
         return tagger
-
-    def with_lexical_features(self, lexicon: Lexicon) -> BuiltinTagger:
-        """A copy of this (feature-less) tagger that also reads the lexical indicators of ``lexicon``.
-
-        The BiLSTM's input weights get one new column per indicator, initialised
-        to zero, and every other parameter is copied: the new tagger's output is
-        exactly this tagger's until it is trained (warm start).
-        """
-        torch = _torch()
-        if self.config.lexical_features:
-            raise ValueError("this tagger already has lexical features")
-        config = TaggerConfig.from_dict({**self.config.to_dict(), "lexical_features": list(LEXICAL_FEATURES)})
-        new = BuiltinTagger(config, self.vocab, meta=dict(self.meta), lexicon=lexicon)
-        old_state = self.net.state_dict()
-        state = {}
-        for k, v in new.net.state_dict().items():
-            o = old_state[k]
-            if k.startswith("lstm.weight_ih"):
-                w = torch.zeros_like(v)
-                w[:, : o.shape[1]] = o
-                state[k] = w
-            else:
-                state[k] = o.clone()
-        new.net.load_state_dict(state)
-        new.batch_size = self.batch_size
-        logger.info("added %d lexical features (zero-initialised input weights)", len(LEXICAL_FEATURES))
-        return new
 
     def speed(self, sentences: Sequence[Sequence[str]]) -> float:
         """Tokens per second of :meth:`tag_batch` over ``sentences``."""

@@ -28,7 +28,6 @@ from typing import Any
 from ..datasets import CORPUS_LABELS, TaggedSentence, read_sentences
 from ..evaluation.conlleval import score
 from .features import canonical_chars, canonical_word
-from .lexicon import LEXICAL_FEATURES, build_lexicon
 from .tagger import PAD, UNK, BuiltinTagger, TaggerConfig, Vocab, partial_crf_loss, partial_softmax_loss
 
 logger = logging.getLogger(__name__)
@@ -56,9 +55,6 @@ class TrainConfig:
     use_pretrained: bool = True
     threads: int = 2
     init_from: str | None = None  # continue training a saved model (its vocab and weights)
-    # binary lexical indicators (gazetteer places, demonyms, org heads, person titles) as extra BiLSTM inputs;
-    # with init_from a model without them gets them with zero-initialised weights
-    lexical: bool = False
     arch: TaggerConfig = field(default_factory=TaggerConfig)
 
     @classmethod
@@ -180,8 +176,6 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
         tagger = BuiltinTagger.load(cfg.init_from)
         previous = {k: tagger.meta.get(k) for k in ("best_epoch", "dev_mean_f1", "history", "train_minutes",
                                                    "train_config", "previous_stage")}
-        if cfg.lexical and not tagger.config.lexical_features:
-            tagger = tagger.with_lexical_features(build_lexicon())
         arch, vocab, net = tagger.config, tagger.vocab, tagger.net
         logger.info("continuing from %s (dev mean F1 %s)", cfg.init_from, tagger.meta.get("dev_mean_f1"))
     else:
@@ -190,11 +184,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
         arch = cfg.arch
         if wv is not None:
             arch.word_dim = cfg.w2v_dim
-        lexicon = None
-        if cfg.lexical:
-            arch.lexical_features = LEXICAL_FEATURES
-            lexicon = build_lexicon()
-        tagger = BuiltinTagger(arch, vocab, lexicon=lexicon)
+        tagger = BuiltinTagger(arch, vocab)
         net = tagger.net
         if wv is not None:
             emb = net.word_emb.weight.data
@@ -237,7 +227,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
                 out_of_time = True  # stop mid-epoch; the partial epoch is still evaluated
                 break
             items = [enc[i] for i in bidx]
-            words, chars, lengths, mask, lex = tagger.collate([it[2] for it in items])
+            words, chars, lengths, mask = tagger.collate([it[2] for it in items])
             if cfg.word_dropout:
                 drop = (torch.rand(words.shape) < cfg.word_dropout) & mask
                 words = words.masked_fill(drop, 1)
@@ -246,7 +236,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
             allowed[:, :, 0] = True  # padding positions: anything, masked anyway
             for j, it in enumerate(items):
                 allowed[j, : len(it[1])] = it[1]
-            emis = net.emissions(words, chars, lengths, lex)
+            emis = net.emissions(words, chars, lengths)
             if arch.use_crf:
                 loss = partial_crf_loss(net, emis, mask, allowed)
             else:
@@ -292,12 +282,6 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
             "parstwiner": "train.txt" if "parstwiner" in cfg.corpora else None,
             "unlabelled": "news_unlabelled (word2vec only)" if cfg.use_pretrained else None,
         },
-        "lexical_features": {
-            "features": list(arch.lexical_features),
-            "lexicon": "lexicon.json (gazetteer places and demonyms: data/gazetteers + CLDR via babel; "
-            "data/lexicons/ner/org_heads.txt, person_titles.txt)",
-            "sources": tagger.lexicon.sources if tagger.lexicon is not None else {},
-        } if arch.lexical_features else None,
         "label_set_handling": "partial labels: an O word of a corpus lacking label X may be X (CRF marginal likelihood)"
         if cfg.partial_labels else "none: O means O in every corpus",
         "selection": "epoch with best mean micro-F1 over PEYMA dev, ARMAN held-out slice, ParsTwiNER dev",
