@@ -112,3 +112,34 @@ def test_pipeline_offset_invariant(nlp_no_ner, raw: str) -> None:
         assert doc.text[sent.start:sent.end] == sent.text
     starts = [t.start for t in doc.tokens]
     assert starts == sorted(starts)
+
+
+ZWNJ_WORDS = ["میروند", "کتابهایشان", "رئیسجمهوری", "بزرگترین", "نمیدانم", "خانهها", "تنها", "بیشتر"]
+
+
+def test_hazm_lexicon_cache_round_trip(tmp_path, monkeypatch) -> None:
+    """The derived hazm lexicons are cached under $FA_RELATIONS_CACHE; a restorer reading the
+    cache decides exactly as one that derived them, and a damaged cache is rebuilt."""
+    from fa_relations.text.zwnj import ZwnjRestorer
+
+    monkeypatch.setenv("FA_RELATIONS_CACHE", str(tmp_path))
+    first = ZwnjRestorer()
+    derived = [first.restore(w) for w in ZWNJ_WORDS]
+    files = list(tmp_path.glob("hazm-zwnj-lexicons-*.json"))
+    assert len(files) == 1 and files[0].stat().st_size > 100_000
+    assert derived[0] == "می" + ZWNJ + "روند" and derived[-1] == "بیشتر"
+
+    assert [ZwnjRestorer().restore(w) for w in ZWNJ_WORDS] == derived
+
+    files[0].write_text("{not json", encoding="utf-8")
+    assert [ZwnjRestorer().restore(w) for w in ZWNJ_WORDS] == derived
+    assert files[0].read_text(encoding="utf-8").startswith("{\"plain\"")
+
+
+def test_unwritable_cache_folder_is_not_an_error(tmp_path, monkeypatch) -> None:
+    from fa_relations.text.zwnj import ZwnjRestorer
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("FA_RELATIONS_CACHE", str(blocker / "cache"))  # cannot be created
+    assert ZwnjRestorer().restore("میروند") == "می" + ZWNJ + "روند"

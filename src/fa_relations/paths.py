@@ -10,6 +10,8 @@ from pathlib import Path
 
 #: Environment variable that points at the folder holding ARMAN, PEYMA, ... .
 DATASETS_ENV = "FA_RELATIONS_DATA"
+#: Environment variable for the folder of derived, rebuildable files (default: the user cache folder).
+CACHE_ENV = "FA_RELATIONS_CACHE"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # src/fa_relations -> repository root, for source checkouts and editable installs.
@@ -32,6 +34,15 @@ def models_dir() -> Path:
 def data_dir() -> Path:
     """Folder of our own lexicons, gazetteers and stand-off annotations."""
     return _first_existing(_BUNDLED / "data", _SOURCE_ROOT / "data")
+
+
+def cache_dir() -> Path:
+    """Folder for derived files that can always be rebuilt (``$FA_RELATIONS_CACHE``,
+    else ``$XDG_CACHE_HOME/fa_relations``, else ``~/.cache/fa_relations``); an absolute path."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV]).expanduser().resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return (Path(base).expanduser() / "fa_relations").resolve()
 
 
 def datasets_dir(path: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> Path:

@@ -13,7 +13,9 @@ three sources, most specific first:
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -21,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..paths import data_dir
+from ..paths import cache_dir, data_dir
 from .characters import ZWNJ, canonical_word
 
 logger = logging.getLogger(__name__)
@@ -100,6 +102,48 @@ def build_zwnj_lexicon(texts: Iterable[str], output: str | Path | None = None, m
     return path
 
 
+def _hazm_cache_path() -> Path | None:
+    """Where the derived hazm lexicons are cached, or None when hazm's version is unknown.
+
+    The name carries hazm's version and a hash of the code that derives them
+    (this module and the character canonicalisation), so any change to either
+    reads a new file.
+    """
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+
+    from . import characters
+
+    try:
+        hazm_version = version("hazm")
+    except PackageNotFoundError:
+        return None
+    code = hashlib.sha256()
+    for source in (Path(__file__), Path(characters.__file__)):
+        code.update(source.read_bytes())
+    return cache_dir() / f"hazm-zwnj-lexicons-{hazm_version}-{code.hexdigest()[:12]}.json"
+
+
+def _derive_hazm_lexicons() -> dict:
+    """Read hazm's word list and verb conjugations (imports hazm: slow)."""
+    from hazm import Lemmatizer
+    from hazm.utils import words_list
+
+    plain: dict[str, int] = {}
+    zw: dict[str, tuple[str, int]] = {}
+    for word, freq, _tags in words_list():
+        word = canonical_word(word)
+        if ZWNJ in word:
+            key = word.replace(ZWNJ, "")
+            if key not in zw or freq > zw[key][1]:
+                zw[key] = (word, freq)
+        else:
+            plain[word] = max(freq, plain.get(word, 0))
+    verbs = Lemmatizer(joined_verb_parts=False).verbs
+    joined = {v.replace(ZWNJ, ""): v for v in verbs if ZWNJ in v and " " not in v}
+    return {"plain": plain, "zwnj": {k: [w, f] for k, (w, f) in zw.items()}, "verbs": joined}
+
+
 class ZwnjRestorer:
     """Decides the ZWNJ spelling of single words and of space-separated affixes."""
 
@@ -122,33 +166,46 @@ class ZwnjRestorer:
         return entries
 
     @cached_property
+    def _hazm_lexicons(self) -> dict:
+        """hazm's word list and verb conjugations in the form the restorer needs.
+
+        Deriving them means importing hazm and reading its data (about 6 s), so the
+        result is kept as JSON in :func:`~fa_relations.paths.cache_dir`, keyed by the
+        hazm and fa_relations versions; a missing, stale or unreadable cache is rebuilt.
+        """
+        if not self.use_hazm:
+            return {"plain": {}, "zwnj": {}, "verbs": {}}
+        path = _hazm_cache_path()
+        if path is not None and path.is_file():
+            try:
+                with open(path, encoding="utf-8") as fh:
+                    cached = json.load(fh)
+                if set(cached) == {"plain", "zwnj", "verbs"}:
+                    return cached
+            except (OSError, ValueError) as e:
+                logger.debug("ignoring the unreadable hazm lexicon cache %s: %s", path, e)
+        lexicons = _derive_hazm_lexicons()
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+                with open(tmp, "w", encoding="utf-8") as fh:
+                    json.dump(lexicons, fh, ensure_ascii=False)
+                os.replace(tmp, path)
+            except OSError as e:  # a read-only home: work without the cache
+                logger.debug("could not write the hazm lexicon cache %s: %s", path, e)
+        return lexicons
+
+    @cached_property
     def _hazm_words(self) -> tuple[dict[str, int], dict[str, tuple[str, int]]]:
         """hazm's word list: plain word -> frequency, joined key -> (ZWNJ form, frequency)."""
-        plain: dict[str, int] = {}
-        zw: dict[str, tuple[str, int]] = {}
-        if not self.use_hazm:
-            return plain, zw
-        from hazm.utils import words_list
-
-        for word, freq, _tags in words_list():
-            word = canonical_word(word)
-            if ZWNJ in word:
-                key = word.replace(ZWNJ, "")
-                if key not in zw or freq > zw[key][1]:
-                    zw[key] = (word, freq)
-            else:
-                plain[word] = max(freq, plain.get(word, 0))
-        return plain, zw
+        lex = self._hazm_lexicons
+        return lex["plain"], {k: (v[0], v[1]) for k, v in lex["zwnj"].items()}
 
     @cached_property
     def _hazm_verbs(self) -> dict[str, str]:
         """Joined spelling -> ZWNJ spelling of hazm's verb conjugations."""
-        if not self.use_hazm:
-            return {}
-        from hazm import Lemmatizer
-
-        verbs = Lemmatizer(joined_verb_parts=False).verbs
-        return {v.replace(ZWNJ, ""): v for v in verbs if ZWNJ in v and " " not in v}
+        return self._hazm_lexicons["verbs"]
 
     def plain_frequency(self, word: str) -> int:
         return self._hazm_words[0].get(word, 0)
