@@ -78,3 +78,26 @@ def test_peyma_dev_slice(tagger):
     assert report["sentences"] == 120
     assert report["scored_labels"] == ["DATE", "LOC", "MONEY", "ORG", "PER", "PERCENT", "TIME"]
     assert report["overall"]["f1"] > 65.0, report["overall"]
+
+
+def test_train_cli_sets_architecture(monkeypatch, tmp_path):
+    """`fa-relations train ner --hidden/--lstm-layers` reach TrainConfig.arch (training itself is stubbed)."""
+    from types import SimpleNamespace
+
+    from typer.testing import CliRunner
+
+    import fa_relations.ner.train as train_mod
+    from fa_relations.cli import app
+
+    seen = {}
+
+    def fake_train(data, output, cfg):
+        seen["cfg"] = cfg
+        return SimpleNamespace(meta={})
+
+    monkeypatch.setattr(train_mod, "train_tagger", fake_train)
+    args = ["train", "ner", "--output", str(tmp_path / "m"), "--hidden", "256", "--lstm-layers", "2", "--threads", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    cfg = seen["cfg"]
+    assert (cfg.arch.hidden, cfg.arch.lstm_layers, cfg.threads) == (256, 2, 1)

@@ -38,6 +38,12 @@ def train_ner(
     init_from: Path | None = typer.Option(None, "--init-from", help="builtin: continue training this saved model."),
     lr: float | None = typer.Option(None, "--lr", help="builtin: learning rate."),
     threads: int | None = typer.Option(None, "--threads", help="builtin: torch CPU threads."),
+    hidden: int | None = typer.Option(
+        None, "--hidden", help="builtin: BiLSTM hidden size per direction (new models only; --init-from keeps its own)."
+    ),
+    lstm_layers: int | None = typer.Option(
+        None, "--lstm-layers", help="builtin: number of stacked BiLSTM layers (new models only; --init-from keeps its own)."
+    ),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -69,6 +75,10 @@ def train_ner(
         cfg.lr = lr
     if threads is not None:
         cfg.threads = threads
+    if hidden is not None:
+        cfg.arch.hidden = hidden
+    if lstm_layers is not None:
+        cfg.arch.lstm_layers = lstm_layers
     tagger = train_tagger(data, output, cfg)
     typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
                            "best_epoch": tagger.meta.get("best_epoch")}))
