@@ -85,13 +85,13 @@ class Lexicons:
         lex = cls()
         for row in _lines(d / "verbs.tsv"):
             lex.verbs[key(row[0])] = key(row[1]) if len(row) > 1 and row[1] else ""
+        direct = set()
         for row in _lines(d / "reporting_verbs.tsv"):
             conf = float(row[1]) if len(row) > 1 and row[1] else 0.8
             lex.reporting.append((tuple(row[0].split()), conf))
-        lex.reporting_direct = frozenset(
-            " ".join(row[0].split()) for row in _lines(d / "reporting_verbs.tsv")
-            if len(row) > 2 and row[2].lower() == "direct"
-        )
+            if len(row) > 2 and row[2].lower() == "direct":
+                direct.add(" ".join(row[0].split()))
+        lex.reporting_direct = frozenset(direct)
         lex.dual = [tuple(key(w) for w in r[0].split()) for r in _lines(d / "dual_statement.txt")]
         lex.attribution = [tuple(key(w) for w in r[0].split()) for r in _lines(d / "attribution.txt")]
         for row in _lines(d / "titles.tsv"):

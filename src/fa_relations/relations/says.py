@@ -157,13 +157,7 @@ def apply(ctx: Context, sent: Sent) -> None:
         if i > 0 and toks[i - 1].key in (key("به"), key("طبق")):
             i = vend
             continue
-        if vend < n and toks[vend].key.startswith((key("وگو"), key("گو"))):
-            i = vend
-            continue
-        if vend + 1 < n and toks[vend].key == key("و") and toks[vend + 1].key.startswith(key("گو")):
-            i = vend
-            continue
-        if i >= 2 and toks[i - 1].key == key("و") and toks[i - 2].key == key("گفت"):  # «گفت و گوی»
+        if _part_of_talk_noun(toks, i, vend):
             i = vend
             continue
         k = vend
@@ -183,8 +177,9 @@ def apply(ctx: Context, sent: Sent) -> None:
             st = _statement_after(sent, k)
             if st is not None and sum(t.key not in PUNCT_KEYS for t in toks[st[0]:st[1]]) < _MIN_DIRECT:
                 st = None
-            conf *= 0.9
-            method = "says_direct"
+            elif st is not None:
+                conf *= 0.9
+                method = "says_direct"
         else:
             st = None
         preposed = False
@@ -276,10 +271,31 @@ def _excluded(ctx: Context, toks, i: int) -> bool:
     return False
 
 
+_GOFT = key("گفت")
+_VA = key("و")
+_GU = (key("وگو"), key("گو"))
+
+
+def _part_of_talk_noun(toks, i: int, vend: int) -> bool:
+    """Whether the «گفت» at ``i`` is part of the noun «گفت‌وگو» (written «گفت وگو»، «گفت و گو» ...)."""
+    n = len(toks)
+    if vend < n and toks[vend].key.startswith(_GU):
+        return True
+    if vend + 1 < n and toks[vend].key == _VA and toks[vend + 1].key.startswith(_GU[1]):
+        return True
+    return i >= 2 and toks[i - 1].key == _VA and toks[i - 2].key == _GOFT  # the «گو» of «گفت و گوی»
+
+
 def _inside_quote(toks, i: int) -> bool:
     """Whether token ``i`` lies inside an open «...» or "..." (a quoted speaker's own words)."""
-    depth = sum(1 for t in toks[:i] if t.key == "«") - sum(1 for t in toks[:i] if t.key == "»")
-    plain = sum(1 for t in toks[:i] if t.key in ('"', "“", "”"))
+    depth = plain = 0
+    for t in toks[:i]:
+        if t.key == "«":
+            depth += 1
+        elif t.key == "»":
+            depth -= 1
+        elif t.key in ('"', "“", "”"):
+            plain += 1
     return depth > 0 or plain % 2 == 1
 
 
@@ -409,7 +425,7 @@ def _interview_headline(ctx: Context, sent: Sent, accept) -> bool:
     """«گفت‌وگو با X پیرامون ... : ...» – an interview headline: the interviewee says what follows «:»."""
     toks = sent.toks
     head = 0
-    if toks and toks[0].key in (key("گفت"),) and len(toks) > 1 and toks[1].key.startswith(key("وگو")):
+    if len(toks) > 1 and toks[0].key == _GOFT and toks[1].key.startswith(_GU[0]):
         head = 2
     elif toks and toks[0].key in _INTERVIEW:
         head = 1

@@ -13,6 +13,7 @@ three sources, most specific first:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -21,9 +22,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from ..paths import cache_dir, data_dir
+from . import characters
 from .characters import ZWNJ, canonical_word
 
 logger = logging.getLogger(__name__)
@@ -109,11 +112,6 @@ def _hazm_cache_path() -> Path | None:
     (this module and the character canonicalisation), so any change to either
     reads a new file.
     """
-    import hashlib
-    from importlib.metadata import PackageNotFoundError, version
-
-    from . import characters
-
     try:
         hazm_version = version("hazm")
     except PackageNotFoundError:
@@ -170,8 +168,8 @@ class ZwnjRestorer:
         """hazm's word list and verb conjugations in the form the restorer needs.
 
         Deriving them means importing hazm and reading its data (about 6 s), so the
-        result is kept as JSON in :func:`~fa_relations.paths.cache_dir`, keyed by the
-        hazm and fa_relations versions; a missing, stale or unreadable cache is rebuilt.
+        result is kept as JSON in :func:`~fa_relations.paths.cache_dir` (see
+        :func:`_hazm_cache_path`); a missing or unreadable cache is rebuilt.
         """
         if not self.use_hazm:
             return {"plain": {}, "zwnj": {}, "verbs": {}}
