@@ -12,6 +12,8 @@ from pathlib import Path
 DATASETS_ENV = "FA_RELATIONS_DATA"
 #: Environment variable for the folder of derived, rebuildable files (default: the user cache folder).
 CACHE_ENV = "FA_RELATIONS_CACHE"
+#: Environment variable for the folder evaluation reports are written to.
+RESULTS_ENV = "FA_RELATIONS_RESULTS"
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 # src/fa_relations -> repository root, for source checkouts and editable installs.
@@ -43,6 +45,24 @@ def cache_dir() -> Path:
         return Path(os.environ[CACHE_ENV]).expanduser().resolve()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return (Path(base).expanduser() / "fa_relations").resolve()
+
+
+def is_source_checkout() -> bool:
+    """Whether the package runs from a repository checkout (``src/`` layout, editable install)."""
+    return (_SOURCE_ROOT / "pyproject.toml").is_file()
+
+
+def results_dir() -> Path:
+    """Folder evaluation reports are written to.
+
+    Order: ``$FA_RELATIONS_RESULTS``, then ``benchmarks/results`` of the source
+    checkout, then ``benchmarks/results`` under the current working directory
+    (an installed wheel never writes beside its own files).
+    """
+    if os.environ.get(RESULTS_ENV):
+        return Path(os.environ[RESULTS_ENV]).expanduser().resolve()
+    root = _SOURCE_ROOT if is_source_checkout() else Path.cwd()
+    return root / "benchmarks" / "results"
 
 
 def datasets_dir(path: str | os.PathLike[str] | None = None, *, must_exist: bool = True) -> Path:
