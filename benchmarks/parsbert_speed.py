@@ -25,7 +25,7 @@ from pathlib import Path
 def _sentences(n: int) -> tuple[list[list[str]], list[list[str]], str]:
     """(sentences to tag, sentences to train the WordPiece vocabulary on, where they come from)."""
     try:
-        from fa_relations.datasets import read_sentences
+        from fa_relations.training.datasets import read_sentences
 
         dev = [s.words for s in read_sentences("peyma", "dev")]
         train = [s.words for s in read_sentences("peyma", "train")]
@@ -72,7 +72,8 @@ def main() -> None:
     import torch
     from transformers import BertConfig, BertForTokenClassification
 
-    from fa_relations.ner.transformers_backend import TransformersTagger, encode_words
+    from fa_relations.ner.transformers_backend import TransformersTagger
+    from fa_relations.ner.windowing import encode_words
 
     if args.threads:
         torch.set_num_threads(args.threads)

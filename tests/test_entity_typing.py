@@ -368,7 +368,7 @@ def test_seed_gold_file(nlp):
 
 @pytest.mark.datasets
 def test_typing_evaluation_on_gold(datasets):
-    from fa_relations.entity_typing.evaluate import evaluate
+    from fa_relations.evaluation.entity_typing import evaluate
 
     report = evaluate("both", datasets)
     assert report["peyma"]["mentions"] == 595

@@ -20,7 +20,7 @@ def tagger() -> BuiltinTagger:
 
 
 def _entities(words, tags):
-    from fa_relations.datasets import spans_from_iob
+    from fa_relations.iob import spans_from_iob
 
     return [(" ".join(words[s:e]), lab) for s, e, lab in spans_from_iob(tags)]
 
@@ -86,7 +86,7 @@ def test_train_cli_sets_architecture(monkeypatch, tmp_path):
 
     from typer.testing import CliRunner
 
-    import fa_relations.ner.train as train_mod
+    import fa_relations.training.ner as train_mod
     from fa_relations.cli import app
 
     seen = {}

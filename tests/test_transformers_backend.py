@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from fa_relations.datasets import spans_from_iob
+from fa_relations.iob import spans_from_iob
 from fa_relations.ner.label_schemes import UnknownLabelSchemeError, map_label_scheme
 
 torch = pytest.importorskip("torch")
@@ -24,6 +24,7 @@ transformers = pytest.importorskip("transformers")
 tokenizers = pytest.importorskip("tokenizers")
 
 from fa_relations.ner import transformers_backend as tb  # noqa: E402
+from fa_relations.training.transformers_finetune import finetune  # noqa: E402
 
 LETTERS = "آابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیئ"
 SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -303,7 +304,7 @@ def test_finetune_end_to_end_on_cpu(tmp_path, ckpt_dir):
     _write_corpora(data)
     out = tmp_path / "ner-ft"
     # the keyword call `fa-relations train ner --backend transformers` makes
-    meta = tb.finetune(base=str(ckpt_dir), data_dir=data, output=out, seed=0, epochs=1, device="cpu", batch_size=8)
+    meta = finetune(base=str(ckpt_dir), data_dir=data, output=out, seed=0, epochs=1, device="cpu", batch_size=8)
     assert meta["best_epoch"] == 1 and set(meta["dev_scores"]) == {"peyma", "arman", "parstwiner"}
     assert meta["head"] == "head initialised from the base NER head for 15/21 tags"  # PEYMA base: O + 7 types
     assert (out / "model.safetensors").is_file() and (out / "config.json").is_file()
@@ -321,6 +322,6 @@ def test_finetune_end_to_end_on_cpu(tmp_path, ckpt_dir):
 def test_finetune_refuses_to_overwrite_builtin_model(tmp_path):
     (tmp_path / "meta.json").write_text(json.dumps({"backend": "builtin"}))
     with pytest.raises(FileExistsError, match="built-in"):
-        tb.finetune(base="whatever", data_dir=tmp_path, output=tmp_path)
+        finetune(base="whatever", data_dir=tmp_path, output=tmp_path)
     with pytest.raises(ValueError, match="base"):
-        tb.finetune(base=None, output=tmp_path / "x")
+        finetune(base=None, output=tmp_path / "x")

@@ -47,7 +47,7 @@ def train_ner(
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
-        from ..ner.transformers_backend import finetune
+        from ..training.transformers_finetune import finetune  # deferred: keeps `fa-relations --help` fast
 
         if base is None:
             raise typer.BadParameter("--backend transformers needs --base ID_OR_PATH", param_hint="--base")
@@ -61,7 +61,7 @@ def train_ner(
         finetune(**kwargs)
         return
     output = output or Path("models/ner")
-    from ..ner.train import TrainConfig, train_tagger
+    from ..training.ner import TrainConfig, train_tagger  # deferred: keeps `fa-relations --help` fast
 
     cfg = TrainConfig.from_dict(json.loads(config.read_text(encoding="utf-8"))) if config else TrainConfig()
     cfg.seed = seed
@@ -117,7 +117,7 @@ def evaluate_ner_cmd(
     limit: int | None = typer.Option(None, "--limit", help="Only the first N sentences."),
 ) -> None:
     """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split."""
-    from ..evaluation.ner import evaluate_ner
+    from ..evaluation.ner import evaluate_ner  # deferred: keeps `fa-relations --help` fast
 
     tag_fn, meta = _tag_fn(ner)
     report = evaluate_ner(tag_fn, corpus.value, split, data, fold, limit=limit, model_meta=meta, output=output)

@@ -42,7 +42,11 @@ def evaluate_relations_cmd(
     old_spelling: bool = typer.Option(False, "--old-spelling", help="Rewrite each sentence with Arabic ي/ك and no ZWNJ first (offsets kept), as old news archives are written."),
 ) -> None:
     """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
-    from ..evaluation.relations import evaluate_relations, evaluate_seed, write_result
+    from ..evaluation.relations import (  # deferred: keeps `fa-relations --help` fast
+        evaluate_relations,
+        evaluate_seed,
+        write_result,
+    )
 
     if seed:
         res = evaluate_seed(entities.value, examples)

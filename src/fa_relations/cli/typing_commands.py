@@ -8,6 +8,7 @@ from pathlib import Path
 
 import typer
 
+from ..paths import results_dir
 from .app import evaluate_app
 
 
@@ -18,11 +19,8 @@ class TypingCorpus(StrEnum):
 
 
 def _default_output(corpus: str) -> Path:
-    """``benchmarks/results`` of the source checkout, or of the current folder for an installed package."""
-    from ..paths import _SOURCE_ROOT
-
-    root = _SOURCE_ROOT if (_SOURCE_ROOT / "pyproject.toml").is_file() else Path.cwd()
-    return root / "benchmarks" / "results" / f"typing_{corpus}.json"
+    """``typing_<corpus>.json`` in :func:`fa_relations.paths.results_dir`."""
+    return results_dir() / f"typing_{corpus}.json"
 
 
 @evaluate_app.command("typing")
@@ -33,7 +31,7 @@ def evaluate_typing(
     output: Path | None = typer.Option(None, "--output", "-o", help="JSON report (default: benchmarks/results/typing_<corpus>.json)."),
 ) -> None:
     """Type the gold LOC spans in their sentences and compare with the hand labels."""
-    from ..entity_typing.evaluate import evaluate
+    from ..evaluation.entity_typing import evaluate  # deferred: keeps `fa-relations --help` fast
 
     report = evaluate(corpus.value, data, gold_file=gold)
     out = output or _default_output(corpus.value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
-from ..datasets import spans_from_iob
+from ..iob import spans_from_iob
 
 
 def entities(tags: Sequence[str]) -> set[tuple[int, int, str]]:

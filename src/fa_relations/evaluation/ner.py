@@ -15,16 +15,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..datasets import CORPUS_LABELS, read_sentences
+from ..paths import results_dir
+from ..training.datasets import CORPUS_LABELS, read_sentences
 from .conlleval import score
 
 TagFn = Callable[[list[str]], list[str]]
-
-
-def default_results_dir() -> Path:
-    from ..paths import _SOURCE_ROOT  # repository root in a source checkout
-
-    return _SOURCE_ROOT / "benchmarks" / "results"
 
 
 def evaluate_ner(
@@ -82,7 +77,7 @@ def evaluate_ner(
     if limit is not None:
         report["limit"] = limit
     if output is not False:
-        path = Path(output) if output else default_results_dir() / f"ner_{corpus}_{split_name}.json"
+        path = Path(output) if output else results_dir() / f"ner_{corpus}_{split_name}.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         report["written_to"] = str(path)

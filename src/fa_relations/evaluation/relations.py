@@ -18,8 +18,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import data_dir
+from ..paths import data_dir, datasets_dir, results_dir
+from ..pipeline import blank_nlp, load
+from ..relations import component as _relation_component  # noqa: F401  (registers fa_relation_extractor)
+from ..relations.oracle import doc_with_entities
 from ..schema import PREDICATES
+from ..training.datasets import read_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +84,6 @@ def gold_files(folder: str | Path | None = None) -> list[Path]:
 
 def iter_gold(set_name: str, folder: str | Path | None = None, data: str | Path | None = None) -> Iterable[tuple[dict, str]]:
     """Yield ``(record, sentence_text)`` for gold records of ``set`` (dev/test)."""
-    from ..datasets import read_sentences
-
     cache: dict[tuple[str, str], list] = {}
     for path in gold_files(folder):
         with open(path, encoding="utf-8") as fh:
@@ -125,19 +127,13 @@ class _Runner:
     """Runs the extractor with gold (oracle) or predicted entities."""
 
     def __init__(self, entities: str) -> None:
-        from ..pipeline import blank_nlp
-
         self.entities = entities
         if entities == "gold":
-            from .. import relations  # noqa: F401
-
             self.nlp = blank_nlp()
             # oracle labels are already typed (COUNTRY/CITY/LOC): no LOC fallback
             self.component = self.nlp.add_pipe("fa_relation_extractor", config={"loc_fallback": False})
             self.pipeline = None
         elif entities == "predicted":
-            from ..pipeline import load
-
             self.pipeline = load()
             self.nlp = self.pipeline.nlp
         else:
@@ -145,8 +141,6 @@ class _Runner:
 
     def __call__(self, text: str, gold_entities: list[dict]):
         if self.entities == "gold":
-            from ..relations.oracle import doc_with_entities
-
             doc = doc_with_entities(self.nlp, text, gold_entities)
             return self.component(doc)._.triples or []
         doc = self.nlp(text)
@@ -201,8 +195,6 @@ def _show(k: tuple, text: str) -> str:
 
 
 def seed_paths(examples: str | Path | None = None) -> tuple[Path, Path]:
-    from ..paths import datasets_dir
-
     d = Path(examples) if examples else datasets_dir(must_exist=False).parent / "examples"
     return d / "seed_article.txt", d / "seed_gold.jsonl"
 
@@ -292,9 +284,7 @@ def evaluate_seed(entities: str = "gold", examples: str | Path | None = None, *,
 
 
 def write_result(result: dict[str, Any], name: str, out_dir: str | Path | None = None) -> Path:
-    from ..paths import _SOURCE_ROOT  # type: ignore[attr-defined]
-
-    d = Path(out_dir) if out_dir else _SOURCE_ROOT / "benchmarks" / "results"
+    d = Path(out_dir) if out_dir else results_dir()
     d.mkdir(parents=True, exist_ok=True)
     path = d / name
     path.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -8,7 +8,7 @@ from itertools import islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..datasets import spans_from_iob
+from ..iob import spans_from_iob
 from .base import SequenceTagger
 from .loading import load_tagger
 

@@ -8,7 +8,7 @@ Persian NER checkpoints name their labels in several styles:
 * the 10-type schema of ``HooshvareLab/bert-fa-zwnj-base-ner``:
   ``DAT EVE FAC LOC MON ORG PCT PER PRO TIM`` with ``B-``/``I-``;
 * plain IOB2 with SCHEMA names (``B-PER``, ``I-PRODUCT``), which is what
-  :func:`fa_relations.ner.transformers_backend.finetune` writes.
+  :func:`fa_relations.training.transformers_finetune.finetune` writes.
 
 BIOES/BILOU prefixes (``S-``, ``E-``, ``U-``, ``L-``) and bare type names (IO
 tagging) are accepted too. Everything maps onto IOB2 tags over

@@ -6,20 +6,17 @@ import json
 import logging
 from pathlib import Path
 
-from ..paths import models_dir
 from .base import SequenceTagger
+from .tagger import BUILTIN_MODEL, builtin_model_path, load_builtin_tagger
+from .transformers_backend import TransformersTagger
 
 logger = logging.getLogger(__name__)
 
-BUILTIN_MODEL = "ner"
-
-
-def builtin_model_path() -> Path:
-    """Folder of the NER model shipped in ``models/``."""
-    return models_dir() / BUILTIN_MODEL
+__all__ = ["BUILTIN_MODEL", "builtin_model_path", "is_builtin_model", "load_tagger"]
 
 
 def is_builtin_model(path: Path) -> bool:
+    """Whether ``path`` holds a built-in (BiLSTM-CRF) model: a ``meta.json`` whose back end is ``builtin``."""
     meta = path / "meta.json"
     if not meta.is_file():
         return False
@@ -38,13 +35,9 @@ def load_tagger(model: str | Path | None = None, *, device: str | None = None) -
     """
     path = builtin_model_path() if model is None else Path(str(model)).expanduser()
     if path.is_dir() and is_builtin_model(path):
-        from .tagger import load_builtin_tagger
-
         return load_builtin_tagger(path)
     if model is None:
         raise FileNotFoundError(
             f"the built-in NER model is missing from {path}; reinstall fa_relations or pass ner=PATH"
         )
-    from .transformers_backend import TransformersTagger
-
     return TransformersTagger.from_pretrained(str(model), device=device)

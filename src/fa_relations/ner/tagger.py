@@ -1,7 +1,7 @@
 """The built-in CPU NER tagger: char-CNN + word2vec embeddings + BiLSTM + CRF.
 
 One output layer over every SCHEMA label; trained on the union of PEYMA,
-ARMAN and ParsTwiNER with *partial labels* (see :mod:`fa_relations.ner.train`).
+ARMAN and ParsTwiNER with *partial labels* (see :mod:`fa_relations.training.ner`).
 
 Files of a saved model (``save(path)`` / ``load(path)``)::
 
@@ -21,9 +21,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..paths import models_dir
 from .features import canonical_chars, canonical_word
 
 PAD, UNK = "<pad>", "<unk>"
+#: Folder name of the shipped model under ``models/``.
+BUILTIN_MODEL = "ner"
 SCHEMA_NER_LABELS = ("PER", "ORG", "LOC", "FAC", "EVENT", "PRODUCT", "DATE", "TIME", "MONEY", "PERCENT")
 
 
@@ -55,7 +58,7 @@ class TaggerConfig:
 
 
 def _torch():
-    import torch
+    import torch  # deferred: importing the package (e.g. for a pipeline without NER) must not load torch
 
     return torch
 
@@ -301,10 +304,11 @@ class BuiltinTagger:
         return sum(len(s) for s in sentences) / max(time.perf_counter() - t0, 1e-9)
 
 
-def load_builtin_tagger(path: str | os.PathLike[str] | None = None) -> BuiltinTagger:
-    """Load the shipped model (``models_dir()/"ner"``) or the one at ``path``."""
-    if path is None:
-        from ..paths import models_dir
+def builtin_model_path() -> Path:
+    """Folder of the NER model shipped in ``models/``."""
+    return models_dir() / BUILTIN_MODEL
 
-        path = models_dir() / "ner"
-    return BuiltinTagger.load(path)
+
+def load_builtin_tagger(path: str | os.PathLike[str] | None = None) -> BuiltinTagger:
+    """Load the shipped model (:func:`builtin_model_path`) or the one at ``path``."""
+    return BuiltinTagger.load(builtin_model_path() if path is None else path)

@@ -311,8 +311,8 @@ def lexicon_sources(data: str | Path | None = None) -> Iterator[str]:
     write a ZWNJ, so their counts vote for the joined spelling (UD dev: 75.1%
     and 78.4% of ZWNJ words restored with them, 83.6% without).
     """
-    from ..datasets import iter_sentences
     from ..paths import datasets_dir
+    from ..training.datasets import iter_sentences
 
     root = datasets_dir(data)
     for conllu in sorted((root / "ud_persian").glob("*-dev.conllu")):

@@ -22,9 +22,13 @@ from typing import Any
 
 from spacy.tokens import Doc, Span
 
-from ..datasets import read_sentences, spans_from_iob
+from ..entity_typing import component as _typer_component  # noqa: F401  (registers fa_entity_typer)
+from ..entity_typing.typer import type_place
+from ..iob import spans_from_iob
 from ..paths import data_dir
+from ..pipeline import blank_nlp
 from ..text import canonical_word
+from ..training.datasets import read_sentences
 
 TYPES = ("COUNTRY", "CITY", "LOC", "NOT_LOC")
 GOLD_SPLITS = {"peyma": ("test", 1), "arman": ("test", 1)}
@@ -63,9 +67,6 @@ def read_gold(path: str | os.PathLike[str] | None = None, corpus: str | None = N
 
 
 def _make_typer(**config: Any):
-    from ..pipeline import blank_nlp
-    from . import component  # noqa: F401  (registers the factory)
-
     nlp = blank_nlp()
     return nlp, nlp.add_pipe("fa_entity_typer", config=dict(config))
 
@@ -73,8 +74,6 @@ def _make_typer(**config: Any):
 def predict(corpus: str, data: str | os.PathLike[str] | None = None, *, gold: list[GoldMention] | None = None,
             **config: Any) -> list[tuple[GoldMention, str, str, str]]:
     """``(gold, predicted type, predicted iso, reason)`` for every gold mention of ``corpus``."""
-    from .typer import type_place
-
     gold = gold if gold is not None else read_gold(corpus=corpus)
     split, fold = GOLD_SPLITS[corpus]
     sentences = {s.index: s for s in read_sentences(corpus, split, data, fold=fold)}

@@ -19,16 +19,19 @@ import logging
 import os
 import random
 import re
+import sys
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..datasets import CORPUS_LABELS, TaggedSentence, read_sentences
+from ..__about__ import __version__
 from ..evaluation.conlleval import score
-from .features import canonical_chars, canonical_word
-from .tagger import PAD, UNK, BuiltinTagger, TaggerConfig, Vocab, partial_crf_loss, partial_softmax_loss
+from ..ner.features import canonical_chars, canonical_word
+from ..ner.tagger import PAD, UNK, BuiltinTagger, TaggerConfig, Vocab, partial_crf_loss, partial_softmax_loss
+from ..paths import datasets_dir
+from .datasets import CORPUS_LABELS, TaggedSentence, read_sentences
 
 logger = logging.getLogger(__name__)
 
@@ -93,8 +96,6 @@ _TOKEN_RE = re.compile(r"[\w\u200c]+|[^\w\s\u200c]")
 
 
 def unlabelled_sentences(data_dir) -> list[list[str]]:
-    from ..paths import datasets_dir
-
     folder = Path(datasets_dir(data_dir)) / "news_unlabelled"
     out: list[list[str]] = []
     for f in sorted(folder.glob("*.json")):
@@ -109,7 +110,7 @@ def unlabelled_sentences(data_dir) -> list[list[str]]:
 
 def pretrain_word2vec(train: list[TaggedSentence], data_dir, cfg: TrainConfig):
     """Skip-gram word2vec on the unlabelled news plus the raw words of the train sentences."""
-    from gensim.models import KeyedVectors, Word2Vec
+    from gensim.models import KeyedVectors, Word2Vec  # deferred: optional and heavy, only for training
 
     cache = os.environ.get("FA_NER_W2V_CACHE")  # optional: reuse vectors across experiments
     if cache and Path(cache).is_file():
@@ -161,7 +162,7 @@ def dev_scores(tagger: BuiltinTagger, dev: dict[str, list[TaggedSentence]]) -> d
 
 # ---------------------------------------------------------------- training
 def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
-    import numpy as np
+    import numpy as np  # deferred: torch (and numpy with it) only load when training
     import torch
 
     torch.set_num_threads(cfg.threads)
@@ -266,8 +267,6 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
             break
     assert best_state is not None
     net.load_state_dict(best_state)
-    from ..__about__ import __version__
-
     tagger.meta = {
         "name": "fa_relations builtin NER",
         "backend": "builtin",
@@ -305,9 +304,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
     return tagger
 
 
-def main() -> None:  # python -m fa_relations.ner.train OUTPUT [CONFIG_JSON]
-    import sys
-
+def main() -> None:  # python -m fa_relations.training.ner OUTPUT [CONFIG_JSON]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     out = sys.argv[1]
     cfg = TrainConfig.from_dict(json.loads(Path(sys.argv[2]).read_text())) if len(sys.argv) > 2 else TrainConfig()

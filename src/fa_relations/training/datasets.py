@@ -1,4 +1,4 @@
-"""Readers for the public Persian NER corpora, mapped onto SCHEMA labels.
+"""Readers for the public Persian NER corpora (training and evaluation data), mapped onto SCHEMA labels.
 
 Tags come back as IOB2 strings with SCHEMA labels (``B-PER``, ``I-ORG``, ``O``).
 Sentence indices are positions in the file (0-based, blank-line separated), so
@@ -14,7 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .paths import datasets_dir
+from ..iob import repair_iob
+from ..paths import datasets_dir
 
 logger = logging.getLogger(__name__)
 
@@ -93,18 +94,6 @@ def _map_tag(corpus: str, tag: str, keep_nat: bool) -> str:
     return f"{prefix}-{mapped}"
 
 
-def repair_iob(tags: list[str]) -> list[str]:
-    """Turn an ``I-X`` that does not continue an ``X`` into ``B-X`` (IOB2)."""
-    out: list[str] = []
-    prev = "O"
-    for tag in tags:
-        if tag.startswith("I-") and prev[2:] != tag[2:]:
-            tag = "B-" + tag[2:]
-        out.append(tag)
-        prev = tag
-    return out
-
-
 def iter_sentences(
     corpus: str,
     split: str,
@@ -145,18 +134,3 @@ def read_sentences(
 ) -> list[TaggedSentence]:
     """All sentences of one corpus split (see :func:`iter_sentences`)."""
     return list(iter_sentences(corpus, split, data_dir, fold=fold, keep_nat=keep_nat))
-
-
-def spans_from_iob(tags: list[str]) -> list[tuple[int, int, str]]:
-    """Entity spans ``(start_token, end_token_exclusive, label)`` from IOB2 tags."""
-    spans: list[tuple[int, int, str]] = []
-    start, label = -1, ""
-    for i, tag in enumerate([*tags, "O"]):
-        if tag.startswith("I-") and label == tag[2:] and start >= 0:
-            continue
-        if start >= 0:
-            spans.append((start, i, label))
-            start, label = -1, ""
-        if tag.startswith(("B-", "I-")):
-            start, label = i, tag[2:]
-    return spans
