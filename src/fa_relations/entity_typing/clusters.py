@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .gazetteer import name_key
+from .places import name_key
 
 #: Labels that get a cluster id.
 CLUSTERED_LABELS = frozenset({"PER", "ORG", "COUNTRY", "CITY", "LOC", "FAC", "EVENT", "PRODUCT"})

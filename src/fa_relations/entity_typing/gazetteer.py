@@ -12,29 +12,46 @@ for the same name, except where a row says so):
    (``Locale("fa").time_zones[zone]["city"]``), with the zone's territory
    (``babel.core.get_global("zone_territories")``) as ISO code: CITY.
 
-Every name is matched through :func:`name_key`, which applies the text
-layer's character normalisation (Arabic ي/ك/ة → Persian, marks dropped) and
-then folds the spelling variants that do not change a place name: ZWNJ and
-spaces, آ/ا, ئ/ی, hamza. So «روسيه»، «امريكا»، «تل آویو»، «تلآویو» and
-«تل‌آویو» share one key.
+Every name is matched through :func:`~.places.name_key`, which applies the text
+layer's look-up key (:func:`fa_relations.text.keys.lookup_key`: Arabic ي/ك/ة →
+Persian, marks dropped, ZWNJ and spaces dropped) and folds the spelling
+variants that do not change a place name: آ/ا, ئ/ی, hamza, ``-``. So «روسيه»،
+«امريكا»، «تل آویو»، «تلآویو» and «تل‌آویو» share one key.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
+from babel import Locale
+from babel.core import get_global
+
 from ..paths import data_dir
-from ..text import canonical_word
+from ..resources import read_tsv_records
+from .names import resolve_words
+from .places import CITY, COUNTRY, LOC, PLACE_TYPES, GazetteerEntry, display_form, name_key
 
 logger = logging.getLogger(__name__)
 
-COUNTRY, CITY, LOC = "COUNTRY", "CITY", "LOC"
-PLACE_TYPES = (COUNTRY, CITY, LOC)
+__all__ = [
+    "CITY",
+    "COUNTRY",
+    "LOC",
+    "NON_SOVEREIGN",
+    "NOT_PLACES",
+    "PLACE_TYPES",
+    "Gazetteer",
+    "GazetteerEntry",
+    "build_gazetteer",
+    "default_gazetteer",
+    "demonym_country",
+    "display_form",
+    "lookup",
+    "name_key",
+]
 
 #: ISO 3166-1 codes that CLDR lists as territories but that are not sovereign
 #: states (dependencies, overseas departments, uninhabited islands, disputed
@@ -46,35 +63,6 @@ NON_SOVEREIGN = frozenset(
 NOT_PLACES = frozenset({"EU", "EZ", "UN", "XA", "XB", "ZZ"})
 #: Time-zone families whose exemplar "cities" are mostly islands or stations.
 _SKIP_ZONE_PREFIXES = ("Antarctica/", "Etc/", "Arctic/")
-
-
-@lru_cache(maxsize=65536)
-def name_key(name: str) -> str:
-    """The matching key of a place name or word (see the module docstring)."""
-    s = canonical_word(name.strip())
-    s = s.replace("\u200c", "").replace(" ", "").replace("-", "").replace("ـ", "")
-    s = s.replace("آ", "ا").replace("ئ", "ی").replace("ء", "").replace("أ", "ا").replace("إ", "ا")
-    return s
-
-
-def display_form(name: str) -> str:
-    """A name as the library writes it: letters unified, CLDR hamza marks dropped, spaces collapsed.
-
-    The sources already write ZWNJ where it belongs («تل‌آویو»), so the ZWNJ
-    restorer (slow to load) is not needed here.
-    """
-    return " ".join(canonical_word(name).split())
-
-
-@dataclass(frozen=True)
-class GazetteerEntry:
-    """What a place name denotes: ``type`` COUNTRY, CITY or LOC, ISO code, canonical name."""
-
-    type: str
-    iso: str | None
-    canonical: str
-    source: str = ""
-    also_province: bool = False  #: an Iranian city whose province has the same name
 
 
 @dataclass
@@ -93,15 +81,14 @@ class Gazetteer:
         With ``heads`` (the default), a name that is not listed as a whole is
         read through its generic head or qualifier: «کشور روسیه» → COUNTRY RU,
         «شهر حلب» → CITY SY, «استان اصفهان» → LOC, «ژنو سوئیس» → CITY CH
-        (see :func:`fa_relations.entity_typing.typer.resolve_name`).
+        (see :func:`fa_relations.entity_typing.names.resolve_words`).
         """
         text = name if isinstance(name, str) else " ".join(name)
         entry = self.entries.get(name_key(text))
         if entry is not None or not heads:
             return entry
-        from .typer import resolve_name
-
-        typing = resolve_name(text.split(), self)
+        # an empty gazetteer reads heads through the default one, as resolve_name(words, gaz) does
+        typing = resolve_words(text.split(), (self or default_gazetteer()).entries)
         if typing is None or typing.type is None:
             return None
         return GazetteerEntry(typing.type, typing.iso, typing.canonical or display_form(text), f"rule: {typing.reason}")
@@ -155,25 +142,19 @@ _PLURAL_SUFFIXES = ("ان", "ها", "های")
 
 
 def _read_tsv(path: Path) -> list[dict[str, str]]:
+    """The rows of a gazetteer TSV file (first row: column names); a missing file is a warning."""
     if not path.is_file():
         logger.warning("gazetteer file %s is missing", path)
         return []
-    with open(path, encoding="utf-8") as fh:
-        lines = [ln for ln in fh if ln.strip() and not ln.startswith("#")]
-    return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(lines, delimiter="\t")]
+    return read_tsv_records(path)
 
 
 def _cldr_territories() -> dict[str, str]:
-    from babel import Locale
-
     return dict(Locale("fa").territories)
 
 
 def _cldr_cities() -> Iterable[tuple[str, str]]:
     """(Persian exemplar city, ISO code) from CLDR time zones."""
-    from babel import Locale
-    from babel.core import get_global
-
     zone_territories = get_global("zone_territories")
     for zone, data in Locale("fa").time_zones.items():
         if zone.startswith(_SKIP_ZONE_PREFIXES):

@@ -28,156 +28,65 @@ A span that is only a nationality word («اروپایی») is not a place
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from .gazetteer import CITY, COUNTRY, LOC, Gazetteer, GazetteerEntry, default_gazetteer, name_key
-
-
-@dataclass(frozen=True)
-class PlaceTyping:
-    """The outcome of typing one mention.
-
-    ``type`` is COUNTRY, CITY or LOC (``None``: not a place, e.g. a lone
-    demonym), ``iso`` the country code, ``canonical`` the canonical name,
-    ``reason`` a short tag saying which rule decided (for debugging and
-    evaluation breakdowns).
-    """
-
-    type: str | None
-    iso: str | None
-    canonical: str | None
-    reason: str
-    demonym: str | None = None
-
-
-def _k(words: Sequence[str]) -> str:
-    return name_key(" ".join(words))
-
-
-def _keys(*words: str) -> frozenset[str]:
-    return frozenset(name_key(w) for w in words)
-
-
-#: Heads that make the span a country when the rest is one (or unknown, for «کشور»).
-COUNTRY_HEADS = _keys("کشور", "کشورهای", "کشور‌های")
-#: Heads transparent to the type of what follows («دولت سوریه» → COUNTRY SY).
-TRANSPARENT_HEADS = _keys("دولت", "سرزمین", "جمهوری", "پادشاهی", "امیرنشین")
-CITY_HEADS = _keys("شهر", "شهرهای", "بندر", "کلانشهر", "پایتخت", "شهرها")
-LOC_HEADS = _keys(
-    "استان", "استانهای", "استان‌ها", "ایالت", "ایالات", "شهرستان", "شهرستانهای", "بخش", "دهستان", "روستا",
-    "روستای", "روستاهای", "قریه", "منطقه", "مناطق", "ناحیه", "جزیره", "جزایر", "شبه‌جزیره", "شبه", "دریا", "دریای",
-    "دریاچه", "دریاچه‌های", "رود", "رودخانه", "کوه", "کوه‌های", "کوهستان", "رشته‌کوه", "ارتفاعات", "دشت",
-    "دره", "تنگه", "خلیج", "اقیانوس", "قاره", "صحرا", "صحرای", "بیابان", "جنگل", "جنگل‌های", "تالاب", "چشمه",
-    "آبشار", "میدان", "حوزه", "لایه", "لایه‌های", "محور", "جاده", "خیابان", "بزرگراه", "بلوار", "کوچه", "پل",
-    "مرز", "مرزهای", "حومه", "اطراف", "نوار", "کرانه", "ساحل", "سواحل", "قلعه", "کاروانسرای", "کاروان", "کاخ",
-    "برج", "زندان", "پایگاه", "ورزشگاه", "استادیوم", "سالن", "تالار", "بازار", "بازارچه", "مرکز", "پارک", "باغ",
-    "موزه", "آرامگاه", "حرم", "امامزاده", "بنای", "عمارت", "تماشاخانه", "فرودگاه", "دانشگاه", "بیمارستان",
-    "هتل", "مهمانسرای", "سینما", "آستان", "فروشگاه", "استانداری", "لانه", "شهرک", "شهرکهای", "اردوگاه",
-    "کمپ", "پست", "گذرگاه", "مصلی", "مسجد", "کلیسای", "کنیسه", "زمین", "نیروگاه", "پالایشگاه", "معدن",
-    "قطب", "دامنه", "کویر", "جلگه", "آبراه", "کانال", "خط", "گسل", "ایستگاه", "اسکله", "بندرگاه",
+from .gazetteer import Gazetteer, default_gazetteer
+from .names import (
+    CITY_HEADS,
+    COUNTRY_HEADS,
+    DIRECTION_ADJ,
+    DIRECTION_HEADS,
+    LOC_HEADS,
+    SAME_TYPE_QUALIFIERS,
+    TRANSPARENT_HEADS,
+    entry_typing,
+    key_set,
+    resolve_words,
+    words_key,
 )
-DIRECTION_HEADS = _keys(
-    "شمال", "جنوب", "شرق", "غرب", "مرکز", "شمال‌غرب", "شمال‌شرق", "جنوب‌غرب", "جنوب‌شرق", "شمال‌غربی",
-    "شمال‌شرقی", "جنوب‌غربی", "جنوب‌شرقی", "شمالی", "جنوبی", "شرقی", "غربی", "مرکزی", "حوالی", "نزدیکی",
-)
-DIRECTION_ADJ = _keys("شمالی", "جنوبی", "شرقی", "غربی", "مرکزی", "میانه", "لاتین", "علیا", "سفلی", "باختری", "خاوری")
-SAME_TYPE_QUALIFIERS = _keys("اشغالی", "سابق", "شریف", "مقدس", "بزرگ", "کبیر", "قدیم", "جدید", "فعلی", "امروز", "امروزی")
+from .places import CITY, COUNTRY, LOC, PlaceTyping, name_key
+
+__all__ = [
+    "CITY_HEADS",
+    "COUNTRY_HEADS",
+    "DIRECTION_ADJ",
+    "DIRECTION_HEADS",
+    "LOC_HEADS",
+    "SAME_TYPE_QUALIFIERS",
+    "SPORT_CUES",
+    "STATE_HEADS",
+    "TRANSPARENT_HEADS",
+    "PlaceTyping",
+    "resolve_name",
+    "type_org",
+    "type_place",
+]
+
+
+def resolve_name(words: Sequence[str], gaz: Gazetteer | None = None) -> PlaceTyping | None:
+    """Type a place name by itself (rules 1-3 of the module docstring), or ``None`` if unknown."""
+    return resolve_words(words, (gaz or default_gazetteer()).entries)
+
+
 #: Heads of ORG spans that name a state («جمهوری اسلامی ایران»، «رژیم صهیونیستی»).
-STATE_HEADS = _keys("جمهوری", "رژیم", "پادشاهی", "ایالات", "امارات", "فدراسیون", "اتحاد", "اتحاد‌جماهیر")
+STATE_HEADS = key_set("جمهوری", "رژیم", "پادشاهی", "ایالات", "امارات", "فدراسیون", "اتحاد", "اتحاد‌جماهیر")
 #: Words that mark a sentence about sport, where a country name tagged ORG is a national team.
-SPORT_CUES = _keys(
+SPORT_CUES = key_set(
     "تیم", "تیمهای", "تیم‌های", "گل", "گلی", "دروازه", "بازی", "مسابقه", "مسابقات", "قهرمانی", "جام", "امتیاز",
     "امتیازات", "ست", "فوتبال", "والیبال", "بسکتبال", "هندبال", "کشتی", "المپیک", "بازیکن", "بازیکنان", "مربی",
     "سرمربی", "پیروز", "شکست", "صعود", "لیگ", "حریف", "تساوی", "مساوی", "رکورد", "مدال", "فیفا", "ملی‌پوشان",
 )
 #: Plural heads that govern a list «استان‌های تهران، خراسان و اصفهان».
 LIST_HEADS: dict[str, str] = {
-    **{k: LOC for k in _keys("استانهای", "استان‌ها", "استانها", "استان", "شهرستانهای", "ایالت‌های", "مناطق")},
-    **{k: CITY for k in _keys("شهرهای", "شهرها", "شهر")},
-    **{k: COUNTRY for k in _keys("کشورهای", "کشورها", "کشور")},
+    **{k: LOC for k in key_set("استانهای", "استان‌ها", "استانها", "استان", "شهرستانهای", "ایالت‌های", "مناطق")},
+    **{k: CITY for k in key_set("شهرهای", "شهرها", "شهر")},
+    **{k: COUNTRY for k in key_set("کشورهای", "کشورها", "کشور")},
 }
-_PLURAL_WORDS = _keys("های", "ها")
-LIST_GLUE = _keys("،", ",", "و", "؛", "یا")
+_PLURAL_WORDS = key_set("های", "ها")
+LIST_GLUE = key_set("،", ",", "و", "؛", "یا")
 DATELINE_MARKS = frozenset({"ـ", "-", "–", "—", "_"})
 #: Enclitics that may stick to a name: «آمریکاست» (است).
 _CLITICS = ("ست",)
 _LOC_SUFFIXES = ("ستان",)
-
-
-def _entry_typing(entry: GazetteerEntry, reason: str) -> PlaceTyping:
-    return PlaceTyping(entry.type, entry.iso if entry.type in (COUNTRY, CITY) else None, entry.canonical, reason)
-
-
-def _strip_ezafe(word: str) -> str | None:
-    """«جاکارتای» → «جاکارتا», «آسیای» → «آسیا» (ezafe ی after a final vowel)."""
-    k = name_key(word)
-    if len(k) > 3 and (k.endswith("ای") or k.endswith("وی")):
-        return k[:-1]
-    return None
-
-
-def _lookup_words(gaz: Gazetteer, words: Sequence[str]) -> GazetteerEntry | None:
-    entry = gaz.entries.get(_k(words))
-    if entry is None and words:
-        stripped = _strip_ezafe(words[-1])
-        if stripped:
-            entry = gaz.entries.get(_k(words[:-1]) + stripped)
-    return entry
-
-
-def resolve_name(words: Sequence[str], gaz: Gazetteer | None = None) -> PlaceTyping | None:
-    """Type a place name by itself (rules 1-3 of the module docstring), or ``None`` if unknown."""
-    gaz = gaz or default_gazetteer()
-    words = [w for w in words if w.strip()]
-    if not words:
-        return None
-    entry = gaz.entries.get(_k(words))
-    if entry is not None:
-        return _entry_typing(entry, "gazetteer")
-    head = name_key(words[0])
-    rest = words[1:]
-    if rest:
-        inner = resolve_name(rest, gaz)
-        if head in COUNTRY_HEADS:
-            if inner is not None and inner.type == COUNTRY:
-                return PlaceTyping(COUNTRY, inner.iso, inner.canonical, "head:country")
-            return PlaceTyping(COUNTRY, None, None, "head:country")
-        if head in TRANSPARENT_HEADS and inner is not None and inner.type is not None:
-            return PlaceTyping(inner.type, inner.iso, inner.canonical, "head:transparent")
-        if head in CITY_HEADS:
-            if inner is not None and inner.type == CITY:
-                return PlaceTyping(CITY, inner.iso, inner.canonical, "head:city")
-            return PlaceTyping(CITY, None, None, "head:city")
-        if head in LOC_HEADS or head in DIRECTION_HEADS:
-            return PlaceTyping(LOC, None, None, "head:loc")
-    # a known name followed by a qualifier
-    for k in range(len(words) - 1, 0, -1):
-        entry = _lookup_words(gaz, words[:k])
-        if entry is None:
-            continue
-        tail = words[k:]
-        first = name_key(tail[0])
-        if first in DIRECTION_ADJ:
-            return PlaceTyping(LOC, None, None, "qualifier:direction")
-        if first in SAME_TYPE_QUALIFIERS:
-            return _entry_typing(entry, "qualifier:same")
-        tail_entry = resolve_name(tail, gaz)
-        if tail_entry is not None and tail_entry.type in (COUNTRY, CITY, LOC):
-            if entry.type == COUNTRY and tail_entry.type == COUNTRY:
-                break  # «ایران آمریکا»: two names, not a qualifier
-            typing = _entry_typing(entry, "qualifier:place")
-            if typing.type == CITY and typing.iso is None and tail_entry.type == COUNTRY:
-                typing = PlaceTyping(CITY, tail_entry.iso, typing.canonical, typing.reason)
-            return typing
-        if tail[0] in ("پایتخت", "مرکز"):
-            return _entry_typing(entry, "qualifier:capital")
-        break
-    # ezafe form of a single known name: «جاکارتای» (rare alone)
-    if len(words) == 1:
-        entry = _lookup_words(gaz, words)
-        if entry is not None:
-            return _entry_typing(entry, "gazetteer:ezafe")
-    return None
 
 
 def _list_head(left: Sequence[str], in_entity: Sequence[bool]) -> str | None:
@@ -215,14 +124,14 @@ def type_place(
     prev = name_key(left[-1]) if left else ""
     if prev in _PLURAL_WORDS and len(left) > 1:
         prev = name_key(left[-2]) + prev
-    base = resolve_name(words, gaz)
+    base = resolve_words(words, gaz.entries)
     list_type = _list_head(left, in_entity) if left else None
     at_start = all(not name_key(w) or w in "«(\"'" for w in left)
     dateline = at_start and bool(right) and right[0] in DATELINE_MARKS
 
     if base is not None:
-        entry = gaz.entries.get(_k(words))
-        province_context = prev in _keys("استان") or list_type == LOC
+        entry = gaz.entries.get(words_key(words))
+        province_context = prev in key_set("استان") or list_type == LOC
         if base.type == CITY and entry is not None and entry.also_province and not dateline and province_context:
             return PlaceTyping(LOC, None, None, "context:province")
         if base.type == LOC and dateline and len(words) == 1:
@@ -248,7 +157,7 @@ def type_place(
         for clitic in _CLITICS:
             entry = gaz.entries.get(key[: -len(clitic)]) if key.endswith(clitic) and len(key) > len(clitic) + 2 else None
             if entry is not None:  # «آمریکاست» = آمریکا + است
-                return _entry_typing(entry, "gazetteer:clitic")
+                return entry_typing(entry, "gazetteer:clitic")
     last = name_key(words[-1])
     if last.endswith(_LOC_SUFFIXES):
         return PlaceTyping(LOC, None, None, "shape:region")
@@ -271,11 +180,11 @@ def type_org(
     words = [w for w in words if w.strip()]
     if not words:
         return None
-    entry = gaz.entries.get(_k(words))
+    entry = gaz.entries.get(words_key(words))
     if entry is None or entry.type != COUNTRY:
         return None
     if name_key(words[0]) in STATE_HEADS:
-        return _entry_typing(entry, "org:state")
+        return entry_typing(entry, "org:state")
     if any(name_key(w) in SPORT_CUES for w in sentence):
         return None
-    return _entry_typing(entry, "org:country-name")
+    return entry_typing(entry, "org:country-name")
