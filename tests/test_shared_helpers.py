@@ -47,3 +47,21 @@ def test_results_dir(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setattr(paths, "is_source_checkout", lambda: False)  # as installed from a wheel
     monkeypatch.chdir(tmp_path)
     assert paths.results_dir() == tmp_path / "benchmarks" / "results"
+
+
+def test_doc_extensions_survive_to_bytes() -> None:
+    """The text layer's offset map and the relation stage's triples each have their own msgpack codec."""
+    from spacy.tokens import Doc
+
+    from fa_relations import extensions  # noqa: F401  (registers doc._.triples)
+    from fa_relations.pipeline import blank_nlp
+    from fa_relations.schema import Argument, Triple
+
+    nlp = blank_nlp()
+    doc = nlp("علي در تهران است.")
+    triple = Triple(Argument("علی", 0, 3, "PER"), "located_in", Argument("تهران", 7, 12, "CITY"), confidence=0.5)
+    doc._.triples = [triple]
+    copy = Doc(nlp.vocab).from_bytes(doc.to_bytes())
+    assert copy._.fa_aligned == doc._.fa_aligned and copy._.fa_aligned.original == "علي در تهران است."
+    assert copy._.triples == [triple]
+    assert copy[0]._.orig_span == (0, 3)

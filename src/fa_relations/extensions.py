@@ -1,88 +1,46 @@
-"""spaCy ``Doc``/``Span``/``Token`` extensions that fa_relations components read and write.
+"""spaCy ``Doc``/``Span`` extensions that fa_relations components read and write.
+
+The text layer's offset map (``Doc._.fa_aligned``, ``Token/Span._.orig_span``,
+:func:`original_text`, :func:`original_span`) is registered by
+:mod:`fa_relations.text.spacy_extensions` and re-exported here; this module
+adds the extensions of the later stages: ``Doc._.triples`` and
+``Span._.iso``/``canonical``/``cluster``/``score``.
 
 Registered once at import; ``force=True`` keeps re-imports (notebooks, workers) harmless.
 """
 
 from __future__ import annotations
 
-from array import array
 from typing import Any
 
 import srsly
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from .schema import Triple
-from .text.offsets import AlignedText
+from .text.spacy_extensions import original_span, original_text
 
-_ALIGNED_KEY = "__fa_relations_aligned__"
+__all__ = ["original_span", "original_text"]
+
 _TRIPLE_KEY = "__fa_relations_triple__"
 
 
-def _aligned(doc: Doc) -> AlignedText | None:
-    return doc._.fa_aligned
-
-
-def _token_orig_span(token: Token) -> tuple[int, int]:
-    aligned = _aligned(token.doc)
-    if aligned is None:
-        return token.idx, token.idx + len(token.text)
-    return aligned.to_original(token.idx, token.idx + len(token.text))
-
-
-def _span_orig_span(span: Span) -> tuple[int, int]:
-    aligned = _aligned(span.doc)
-    if aligned is None:
-        return span.start_char, span.end_char
-    return aligned.to_original(span.start_char, span.end_char)
-
-
-def original_text(doc: Doc) -> str:
-    """The string the user passed in (``doc.text`` is its normalised form)."""
-    aligned = _aligned(doc)
-    return aligned.original if aligned is not None else doc.text
-
-
-def original_span(doc: Doc, start_char: int, end_char: int) -> tuple[int, int, str]:
-    """Map a character span of ``doc.text`` to ``(start, end, surface)`` of the original input."""
-    aligned = _aligned(doc)
-    if aligned is None:
-        return start_char, end_char, doc.text[start_char:end_char]
-    return aligned.original_surface(start_char, end_char)
-
-
-def _encode_extension_value(obj: Any, chain: Any = None) -> Any:
-    """msgpack encoder, so Docs carrying an offset map or triples survive ``to_bytes`` and ``nlp.pipe(n_process=...)``."""
-    if isinstance(obj, AlignedText):
-        return {
-            _ALIGNED_KEY: True,
-            "original": obj.original,
-            "text": obj.text,
-            "starts": array("q", obj.starts).tobytes(),
-            "ends": array("q", obj.ends).tobytes(),
-        }
+def _encode_triple(obj: Any, chain: Any = None) -> Any:
+    """msgpack encoder, so Docs carrying triples survive ``to_bytes`` and ``nlp.pipe(n_process=...)``."""
     if isinstance(obj, Triple):
         return {_TRIPLE_KEY: True, "triple": obj.to_dict()}
     return obj if chain is None else chain(obj)
 
 
-def _decode_extension_value(obj: Any, chain: Any = None) -> Any:
+def _decode_triple(obj: Any, chain: Any = None) -> Any:
     if isinstance(obj, dict) and obj.get(_TRIPLE_KEY):
         return Triple.from_dict(obj["triple"])
-    if isinstance(obj, dict) and obj.get(_ALIGNED_KEY):
-        starts, ends = array("q"), array("q")
-        starts.frombytes(obj["starts"])
-        ends.frombytes(obj["ends"])
-        return AlignedText(obj["original"], obj["text"], tuple(starts), tuple(ends))
     return obj if chain is None else chain(obj)
 
 
-srsly.msgpack_encoders.register("fa_relations_aligned", func=_encode_extension_value)
-srsly.msgpack_decoders.register("fa_relations_aligned", func=_decode_extension_value)
+srsly.msgpack_encoders.register("fa_relations_triple", func=_encode_triple)
+srsly.msgpack_decoders.register("fa_relations_triple", func=_decode_triple)
 
-Doc.set_extension("fa_aligned", default=None, force=True)
 Doc.set_extension("triples", default=None, force=True)
-Token.set_extension("orig_span", getter=_token_orig_span, force=True)
-Span.set_extension("orig_span", getter=_span_orig_span, force=True)
 Span.set_extension("iso", default=None, force=True)
 Span.set_extension("canonical", default=None, force=True)
 Span.set_extension("cluster", default=None, force=True)

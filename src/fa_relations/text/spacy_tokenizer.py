@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from .. import extensions as _extensions  # noqa: F401  (registers Doc._.fa_aligned)
+from . import spacy_extensions as _spacy_extensions  # noqa: F401  (registers Doc._.fa_aligned)
 from .normalizer import Normalizer, default_normalizer
 from .offsets import AlignedText
 from .tokenizer import split_sentences, tokenize_words
