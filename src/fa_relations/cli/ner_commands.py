@@ -85,25 +85,18 @@ def train_ner(
 
 
 def _tag_fn(ner: str | None):
-    """A ``words -> tags`` function, through the public ``fa_relations.load`` when it exists."""
-    import fa_relations
+    """A ``words -> tags`` function of the pipeline ``fa_relations.load(ner=...)``, and what model it runs."""
+    from ..pipeline import load  # deferred: keeps `fa-relations --help` fast
 
-    if hasattr(fa_relations, "load"):
-        pipe = fa_relations.load(ner=ner) if ner else fa_relations.load()
-        meta = {"loaded_with": "fa_relations.load", "ner": ner or "builtin"}
-        try:
-            tagger = pipe.nlp.get_pipe("fa_ner").tagger
-        except (AttributeError, KeyError):
-            tagger = None
-        if tagger is not None and isinstance(getattr(tagger, "meta", None), dict):
-            meta.update({k: tagger.meta.get(k) for k in ("name", "version", "architecture", "seed")})
-        return pipe.tag, meta
-    from ..ner.tagger import load_builtin_tagger
-
-    tagger = load_builtin_tagger(ner)
-    meta = {"loaded_with": "fa_relations.ner.tagger.load_builtin_tagger", "ner": ner or "builtin"}
-    meta.update({k: tagger.meta.get(k) for k in ("name", "version", "architecture", "seed")})
-    return tagger.tag, meta
+    pipe = load(ner=ner) if ner else load()
+    meta = {"loaded_with": "fa_relations.load", "ner": ner or "builtin"}
+    try:
+        tagger = pipe.nlp.get_pipe("fa_ner").tagger
+    except (AttributeError, KeyError):
+        tagger = None
+    if tagger is not None and isinstance(getattr(tagger, "meta", None), dict):
+        meta.update({k: tagger.meta.get(k) for k in ("name", "version", "architecture", "seed")})
+    return pipe.tag, meta
 
 
 @evaluate_app.command("ner")
