@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,16 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from . import forking
 from .__about__ import __version__
 from .convert import doc_to_document
 from .schema import Document
 from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
 
 logger = logging.getLogger(__name__)
+
+# spaCy's n_process forks: children of a process that ran torch must not inherit its OpenMP team
+forking.install()
 
 DEFAULT_NAME = "fa_relations-builtin"
 MAX_DOCUMENT_CHARS = 20_000_000
@@ -79,12 +85,47 @@ class Pipeline:
         batch_size: int = 64,
         n_process: int = 1,
         ids: Iterable[str | None] | None = None,
+        timings: dict[str, float] | None = None,
     ) -> Iterator[Document]:
-        """Analyse many texts lazily, in order. ``n_process > 1`` uses spaCy's multiprocessing."""
+        """Analyse many texts lazily, in order.
+
+        ``n_process > 1`` uses spaCy's multiprocessing (forked workers, each
+        running torch on one thread, see :mod:`fa_relations.forking`); the
+        documents are the same as with one process.
+
+        ``timings``: a dict to which the seconds spent in each stage
+        (``tokenizer``, each component, ``to_document``) are added; the stages
+        then run one after another over each batch (one process only).
+        """
         checked = (_check_text(t) for t in texts)
         id_iter = iter(ids) if ids is not None else None
-        for doc in self.nlp.pipe(checked, batch_size=batch_size, n_process=n_process):
-            yield doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta)
+        if timings is not None:
+            if n_process != 1:
+                raise ValueError("timings are measured in one process: pass n_process=1")
+            docs: Iterable[Doc] = self._timed_pipe(checked, batch_size, timings)
+        else:
+            docs = self.nlp.pipe(checked, batch_size=batch_size, n_process=n_process)
+        for doc in docs:
+            if timings is None:
+                yield doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta)
+                continue
+            t = time.perf_counter()
+            out = doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta)
+            timings["to_document"] = timings.get("to_document", 0.0) + time.perf_counter() - t
+            yield out
+
+    def _timed_pipe(self, texts: Iterable[str], batch_size: int, timings: dict[str, float]) -> Iterator[Doc]:
+        """What ``nlp.pipe`` does in one process, stage by stage over each batch, timing each stage."""
+        it = iter(texts)
+        while batch := list(islice(it, batch_size)):
+            t = time.perf_counter()
+            docs = [self.nlp.make_doc(text) for text in batch]
+            timings["tokenizer"] = timings.get("tokenizer", 0.0) + time.perf_counter() - t
+            for name, proc in self.nlp.pipeline:
+                t = time.perf_counter()
+                docs = list(proc.pipe(docs, batch_size=batch_size)) if hasattr(proc, "pipe") else [proc(d) for d in docs]
+                timings[name] = timings.get(name, 0.0) + time.perf_counter() - t
+            yield from docs
 
     def tag(self, words: Sequence[str]) -> list[str]:
         """IOB2 tags (``B-PER``, ``I-ORG``, ``O``) over pre-tokenised ``words``.
@@ -150,13 +191,17 @@ def load(
         if not (path / "config.cfg").is_file():
             raise FileNotFoundError(f"{path} is not a saved fa_relations pipeline (no config.cfg)")
         _register_factories()
+        t0 = time.perf_counter()
         nlp = spacy.load(path)
         nlp.max_length = MAX_DOCUMENT_CHARS
+        logger.info("loaded the saved pipeline %s (%s) in %.2f s", path, ", ".join(nlp.pipe_names),
+                    time.perf_counter() - t0)
         return Pipeline(nlp, name=str(path))
     from .ner.loading import builtin_model_path, is_builtin_model
 
     _register_factories()
 
+    t0 = time.perf_counter()
     nlp = blank_nlp()
     name = DEFAULT_NAME
     if ner is not False:
@@ -166,7 +211,9 @@ def load(
             nlp.add_pipe("fa_ner", config={"model": None if ner in (None, True) else str(ner), "device": device})
             if ner not in (None, True):
                 name = f"{DEFAULT_NAME}+{ner}"
+        logger.info("NER: %s", "built-in model in " + str(builtin_model_path()) if ner in (None, True) else ner)
     for factory, module in POST_NER_COMPONENTS:
         if _factory_available(factory, module):
             nlp.add_pipe(factory)
+    logger.info("pipeline %s ready (%s) in %.2f s", name, ", ".join(nlp.pipe_names), time.perf_counter() - t0)
     return Pipeline(nlp, name=name)
