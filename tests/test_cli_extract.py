@@ -45,7 +45,8 @@ def test_files_to_jsonl_with_summary(tmp_path: Path):
         fh.write(json.dumps({"id": "b1", "text": TEXTS[1]}, ensure_ascii=False) + "\n")
         fh.write("{oops\n")
     out = tmp_path / "out.jsonl"
-    r = runner.invoke(app, ["extract", str(tmp_path / "*.txt"), str(tmp_path / "b.jsonl"), "-o", str(out), "-w", "0"])
+    r = runner.invoke(app, ["extract", str(tmp_path / "*.txt"), str(tmp_path / "b.jsonl"), "-o", str(out), "-w", "0",
+                            "--max-errors", "1"])
     assert r.exit_code == 0, r.output
     assert "documents in:      3" in r.stderr and "documents written: 2" in r.stderr
     assert "in = written + errors (3 = 2 + 1)" in r.stderr

@@ -329,7 +329,7 @@ def test_resume_after_sigint_and_sigkill(tmp_path: Path):
     ref = tmp_path / "ref"
     extract_corpus([src], ref, workers=0, shard_size=10, progress=False)
     out = tmp_path / "out"
-    cmd = _cli("extract", str(src), "-o", str(out), "--shard-size", "10", "--quiet")
+    cmd = _cli("extract", str(src), "-o", str(out), "--shard-size", "10", "--quiet", "--max-errors", "5")
     journal = out / "_progress.jsonl"
 
     rc = _run_until([*cmd, "--workers", "2"], journal, 2, signal.SIGINT)

@@ -33,11 +33,16 @@ class Batch:
     indices: list[int]
     items: list[tuple[str, str]]
     origins: list[tuple[str, str]]  # (source, location) of each record, kept in the parent
+    fields: list[dict[str, Any] | None] = field(default_factory=list)  # the user's other fields, kept in the parent
     isolated: bool = field(default=False)
 
+    def __post_init__(self) -> None:
+        if not self.fields:
+            self.fields = [None] * len(self.items)
+
     def split(self) -> list[Batch]:
-        return [Batch([i], [it], [o], isolated=True)
-                for i, it, o in zip(self.indices, self.items, self.origins, strict=True)]
+        return [Batch([i], [it], [o], [f], isolated=True)
+                for i, it, o, f in zip(self.indices, self.items, self.origins, self.fields, strict=True)]
 
 
 def crash_result(reason: str) -> dict[str, Any]:
@@ -95,6 +100,9 @@ class InProcessEngine:
             yield b, worker.process_batch(b.items, self.config)
 
     def close(self) -> None:
+        pass
+
+    def abort(self) -> None:
         pass
 
 
@@ -190,6 +198,20 @@ class LocalEngine:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
+    def abort(self) -> None:
+        """Stop at once (an interrupt): cancel queued batches and end the workers without waiting
+        for the batches they are on (their documents are redone by ``--resume``)."""
+        if self.pool is None:
+            return
+        # ProcessPoolExecutor has no public way to end busy workers before Python 3.14
+        processes = list((getattr(self.pool, "_processes", None) or {}).values())
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        for proc in processes:
+            proc.terminate()
+        for proc in processes:
+            proc.join(timeout=5)
+        self.pool = None
+
 
 def _import_distributed():
     try:
@@ -259,3 +281,6 @@ class DaskEngine:
         self.client.close()
         if self.cluster is not None:
             self.cluster.close()
+
+    def abort(self) -> None:
+        self.close()

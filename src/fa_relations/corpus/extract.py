@@ -26,7 +26,9 @@ from typing import IO, Any
 from ..__about__ import __version__
 from . import engines as _engines
 from .readers import (
+    DEFAULT_ENCODING,
     STDIN,
+    STDIN_NAME,
     ReadOptions,
     check_inputs,
     count_records,
@@ -39,11 +41,13 @@ from .writers import (
     FORMATS,
     TMP_SUFFIX,
     Journal,
+    PendingLog,
     ShardWriter,
     atomic_concat,
     atomic_write_text,
     errors_shard_name,
     json_line,
+    pending_name,
     shard_name,
 )
 
@@ -130,6 +134,7 @@ def _now() -> str:
 class _Shard:
     index: int
     writer: ShardWriter
+    pending: PendingLog
     next: int
     results: dict[int, tuple] = field(default_factory=dict)
     error_lines: list[str] = field(default_factory=list)
@@ -158,32 +163,55 @@ class _Run:
         self.pipeline: dict[str, Any] | None = None
         self.first_result: tuple[float, int] | None = None
         self.journal = Journal(workdir / JOURNAL)
+        #: documents re-delivered from the pending logs of an interrupted run
+        self.recovered = 0
+        #: seconds per pipeline stage, summed over the batches (from the workers)
+        self.timings: dict[str, float] = {}
 
     # -- reading -----------------------------------------------------------
     def batches(self, records: Iterable) -> Iterator[_engines.Batch]:
-        """Batches of records to process; completed shards are skipped, unreadable records recorded."""
-        cur = _engines.Batch([], [], [])
+        """Batches of records to process; completed shards and documents kept by an
+        interrupted run are skipped, unreadable records recorded."""
+        cur = _engines.Batch([], [], [], [])
         cur_shard = -1
+        kept_shard, kept = -1, {}
         for idx, rec in enumerate(records):
             self.read = idx + 1
             shard = idx // self.shard_size
             if shard in self.done:
                 continue
+            if shard != kept_shard:
+                kept_shard, kept = shard, self._recover(shard)
+            if idx in kept:
+                continue
             if cur.items and (shard != cur_shard or len(cur.items) >= self.batch_size):
                 yield cur
-                cur = _engines.Batch([], [], [])
+                cur = _engines.Batch([], [], [], [])
             cur_shard = shard
             if rec.error is not None:
-                self.deliver(idx, ("error", rec.error, ""), rec.id, (rec.source, rec.location), "read")
+                self.deliver(idx, ("error", rec.error, ""), rec.id, (rec.source, rec.location), "read", rec.fields)
             else:
                 cur.indices.append(idx)
                 cur.items.append((rec.id, rec.text))
                 cur.origins.append((rec.source, rec.location))
+                cur.fields.append(rec.fields)
         self.exhausted = True
         if cur.items:
             yield cur
         for k in sorted(self.open):
             self._maybe_finish(k)
+
+    def _recover(self, k: int) -> dict[int, dict[str, Any]]:
+        """Re-deliver what an interrupted run kept of shard ``k``; returns it by record index."""
+        log = PendingLog(self.workdir / pending_name(k))
+        kept = log.read()
+        if kept:
+            logger.info("shard %d: %d documents kept by an earlier run", k, len(kept))
+            self.recovered += len(kept)
+        for idx in sorted(kept):
+            e = kept[idx]
+            self.deliver(idx, tuple(e["r"]), e["id"], tuple(e["o"]), e["s"], log=False)
+        return kept
 
     # -- assembling --------------------------------------------------------
     def handle(self, batch: _engines.Batch, result: dict[str, Any]) -> None:
@@ -191,22 +219,36 @@ class _Run:
             self.first_result = (time.perf_counter(), len(batch.items))
         if result.get("pipeline") and self.pipeline is None:
             self.pipeline = result["pipeline"]
+        for stage, sec in (result.get("timings") or {}).items():
+            self.timings[stage] = self.timings.get(stage, 0.0) + sec
         res = result["results"]
         if len(res) != len(batch.items):
             raise RuntimeError(f"worker returned {len(res)} results for {len(batch.items)} documents")
-        for idx, (doc_id, _), origin, r in zip(batch.indices, batch.items, batch.origins, res, strict=True):
-            self.deliver(idx, r, doc_id, origin, "process")
+        for idx, (doc_id, _), origin, f, r in zip(batch.indices, batch.items, batch.origins, batch.fields, res,
+                                                 strict=True):
+            self.deliver(idx, r, doc_id, origin, "process", f)
+        for st in self.open.values():
+            st.pending.flush()
 
     def _shard(self, k: int) -> _Shard:
         st = self.open.get(k)
         if st is None:
             writer = ShardWriter(self.workdir / shard_name(k, self.fmt), self.fmt, self.rows)
-            st = self.open[k] = _Shard(k, writer, next=k * self.shard_size)
+            st = self.open[k] = _Shard(k, writer, PendingLog(self.workdir / pending_name(k)),
+                                       next=k * self.shard_size)
         return st
 
-    def deliver(self, idx: int, result: tuple, doc_id: str, origin: tuple[str, str], stage: str) -> None:
+    def deliver(self, idx: int, result: tuple, doc_id: str, origin: tuple[str, str], stage: str,
+                fields: dict[str, Any] | None = None, *, log: bool = True) -> None:
+        """Place one record's result in its shard; write the shard's records that are now in order.
+
+        ``log``: append it to the shard's pending log (not when it comes from that log)."""
         k = idx // self.shard_size
         st = self._shard(k)
+        if fields and result[0] == "ok":
+            result = ("ok", {**result[1], "fields": fields})
+        if log:
+            st.pending.append({"i": idx, "r": result, "id": doc_id, "o": origin, "s": stage})
         st.results[idx] = (result, doc_id, origin, stage)
         while st.next in st.results:
             (r, rid, (source, location), stg) = st.results.pop(st.next)
@@ -222,7 +264,7 @@ class _Run:
                     "index": st.next, "id": rid, "source": source, "location": location,
                     "stage": stg, "reason": r[1], "traceback": r[2] or None,
                 }))
-                logger.info("error in %s %s: %s", source, location, r[1])
+                logger.info("record not processed: %s %s (%s): %s", source, location, rid, r[1])
             st.next += 1
             self.processed += 1
             if self.progress is not None:
@@ -252,14 +294,63 @@ class _Run:
             "rows": st.writer.n_rows, "files": files,
         }
         self.journal.append(entry)
+        st.pending.remove()
         self.done[st.index] = entry
         del self.open[st.index]
 
-    def abort(self) -> None:
+    def abort(self) -> int:
+        """Stop: drop the unfinished shard files, keep (and fsync) every pending log.
+
+        Returns how many finished documents the pending logs keep. Errors here
+        (a full disk) are logged, never raised over the reason for the stop."""
+        kept = 0
         for st in self.open.values():
-            st.writer.abort()
+            try:
+                st.pending.flush(sync=True)
+                kept += st.pending.lines
+            except OSError as e:
+                logger.warning("could not save the pending documents of shard %d: %s", st.index, e)
+            finally:
+                with contextlib.suppress(OSError):
+                    st.pending.close()
+            try:
+                st.writer.abort()
+            except OSError as e:
+                logger.warning("could not remove %s: %s", st.writer.tmp, e)
         self.open.clear()
-        self.journal.close()
+        with contextlib.suppress(OSError):
+            self.journal.close()
+        return kept
+
+
+#: Output suffixes that name a format the corpus writers do not write.
+_REFUSED_SUFFIXES = (".csv", ".tsv", ".json", ".txt", ".xls", ".xlsx", ".gz", ".zip")
+
+
+class EmptyInputError(ValueError):
+    """The inputs hold no record at all (empty files, or only blank lines)."""
+
+
+def output_format(output: str | os.PathLike[str], format: str | None) -> str:
+    """The output format: ``format`` if given, else from ``output``'s suffix (``.parquet`` gives
+    Parquet, anything else JSON Lines). A suffix we cannot write (``.csv``) or one that
+    contradicts ``format`` is an error, never a folder named ``results.csv``."""
+    out = os.fspath(output)
+    if out == STDIN:
+        return format or "jsonl"
+    suffix = os.path.splitext(out.rstrip("/" + os.sep))[1].lower()
+    if suffix in _REFUSED_SUFFIXES:
+        raise ValueError(f"cannot write {out!r}: the output is JSON Lines (a path ending in .jsonl, or a folder "
+                         f"of shards) or Parquet (a folder, e.g. {out[: -len(suffix)] or 'out'}/ with "
+                         "--format parquet, or a name ending in .parquet); a .csv is made from the output "
+                         "with --rows triples and pandas")
+    implied = {".jsonl": "jsonl", ".parquet": "parquet"}.get(suffix)
+    if format is None:
+        return implied or "jsonl"
+    if implied is not None and implied != format:
+        raise ValueError(f"the output {out!r} ends in {suffix} but the format is {format}: "
+                         f"choose a name without that suffix or --format {implied}")
+    return format
 
 
 def _make_engine(engine: str, config: dict[str, Any], workers: int, scheduler: str | None):
@@ -284,7 +375,7 @@ def _count_lines(path: Path) -> int:
 
 
 def _our_files(workdir: Path) -> list[Path]:
-    pats = ("part-*", "_errors-*.jsonl", MANIFEST, ERRORS, JOURNAL, f"*{TMP_SUFFIX}")
+    pats = ("part-*", "_errors-*.jsonl", "_pending-*.jsonl", MANIFEST, ERRORS, JOURNAL, f"*{TMP_SUFFIX}")
     return sorted({p for pat in pats for p in workdir.glob(pat)})
 
 
@@ -309,7 +400,7 @@ def extract_corpus(
     workers: int = 1,
     engine: str = "local",
     scheduler: str | None = None,
-    format: str = "jsonl",
+    format: str | None = None,
     rows: str = "documents",
     shard_size: int = DEFAULT_SHARD_SIZE,
     shards: bool = False,
@@ -319,6 +410,7 @@ def extract_corpus(
     id_field: str = "id",
     lines: bool = False,
     input_format: str | None = None,
+    encoding: str = DEFAULT_ENCODING,
     include_tokens: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
     model: str | os.PathLike[str] | None = None,
@@ -352,6 +444,7 @@ def extract_corpus(
     :func:`fa_relations.load`, once per worker.
     """
     t0 = time.perf_counter()
+    format = output_format(output, format)
     if format not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {format!r}")
     if rows not in ROWS:
@@ -362,7 +455,8 @@ def extract_corpus(
         inputs = [STDIN]
     elif isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    opts = ReadOptions(lines=lines, text_field=text_field, id_field=id_field, input_format=input_format)
+    opts = ReadOptions(lines=lines, text_field=text_field, id_field=id_field, input_format=input_format,
+                       encoding=encoding)
     paths = expand_inputs(list(inputs) or [STDIN], input_format)
     check_inputs(paths, opts)
     if resume and STDIN in paths:
@@ -389,7 +483,7 @@ def extract_corpus(
     fingerprint_opts = {
         "format": format, "rows": rows, "shard_size": shard_size, "include_tokens": include_tokens,
         "lines": lines, "text_field": text_field, "id_field": id_field, "input_format": input_format,
-        "model": os.fspath(model) if model is not None else None,
+        "encoding": encoding, "model": os.fspath(model) if model is not None else None,
         "ner": os.fspath(ner) if isinstance(ner, os.PathLike) else ner, "layout": "file" if single else "directory",
     }
     fingerprint_inputs = input_fingerprint(paths)
@@ -487,34 +581,55 @@ def extract_corpus(
             run.handle(batch, result)
         if run.open:
             raise RuntimeError(f"internal error: shards {sorted(run.open)} were left incomplete")
-    except BaseException:
-        run.abort()
+    except BaseException as exc:
+        kept = run.abort()
         if eng is not None:
             try:
-                eng.close()
+                eng.abort()
             except BaseException:  # pragma: no cover
-                logger.exception("closing the engine")
+                logger.exception("stopping the engine")
         if bar is not None:
             bar.close()
         run_info["seconds"] = round(time.perf_counter() - t0, 3)
-        run_info["documents_processed"] = run.processed
+        run_info["documents_processed"] = run.processed - run.recovered
+        run_info["kept_documents"] = kept
         if not to_stdout:  # a shard journaled just as the interrupt came is complete too
-            done.update({k: e for k, e in Journal(workdir / JOURNAL).read().items()
-                         if all((workdir / f).exists() for f in e["files"])})
+            with contextlib.suppress(OSError):
+                done.update({k: e for k, e in Journal(workdir / JOURNAL).read().items()
+                             if all((workdir / f).exists() for f in e["files"])})
         if to_stdout:
             shutil.rmtree(workdir, ignore_errors=True)
-        elif previous is None and not done:  # a fresh run that finished nothing leaves nothing behind
-            for p in _our_files(workdir):
-                p.unlink()
+        elif previous is None and not done and not kept:  # a fresh run that finished nothing leaves nothing behind
             with contextlib.suppress(OSError):
+                for p in _our_files(workdir):
+                    p.unlink()
                 workdir.rmdir()
         else:
-            save_manifest("interrupted")
+            try:
+                save_manifest("interrupted")
+            except OSError as e:
+                logger.warning("could not update %s: %s (the journal and pending logs are kept)", manifest_path, e)
+            logger.warning("stopped (%s): %d shards complete and %d documents of unfinished shards kept in %s",
+                           type(exc).__name__, len(done), kept, workdir)
         raise
     eng.close()
     if bar is not None:
         bar.close()
     run.journal.close()
+    if run.timings:
+        run_info["stage_seconds"] = {k: round(v, 3) for k, v in run.timings.items()}
+        logger.info("seconds per stage (summed over workers): %s",
+                    ", ".join(f"{k} {v:.2f}" for k, v in run.timings.items()))
+    if run.read == 0 and not done:
+        if to_stdout:
+            shutil.rmtree(workdir, ignore_errors=True)
+        elif previous is None:
+            with contextlib.suppress(OSError):
+                for p in _our_files(workdir):
+                    p.unlink()
+                workdir.rmdir()
+        names = ", ".join(STDIN_NAME if p == STDIN else p for p in paths)
+        raise EmptyInputError(f"no records in the input ({names}): the files are empty or hold only blank lines")
 
     # -- finish ------------------------------------------------------------
     if run.pipeline is not None:
@@ -524,9 +639,10 @@ def extract_corpus(
     err_parts = [workdir / errors_shard_name(k) for k in order if done[k]["errors"]]
     seconds = time.perf_counter() - t0
     run_info["seconds"] = round(seconds, 3)
-    run_info["documents_processed"] = run.processed
+    run_info["documents_processed"] = run.processed - run.recovered
     summary = _summary_from_manifest({"shards": [done[k] for k in order], "pipeline": manifest.get("pipeline")},
-                                     out_str, seconds=seconds, processed=run.processed, engine=engine,
+                                     out_str, seconds=seconds, processed=run.processed - run.recovered,
+                                     engine=engine,
                                      workers=workers, errors_path=None, manifest_path=None, complete=True)
     if run.first_result is not None:
         summary.startup_seconds = run.first_result[0] - t0

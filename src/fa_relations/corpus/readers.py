@@ -18,15 +18,28 @@ Formats (by extension, or forced with ``input_format``):
 - ``-``: standard input, read as ``.txt`` unless ``input_format`` says otherwise.
 
 ``.txt``, ``.jsonl`` and ``.csv`` may be gzip-compressed (``.jsonl.gz``).
+
+Encodings (``encoding``, ``--encoding``): text inputs are UTF-8 by default (a
+byte-order mark is allowed); any Python codec name may be given (``cp1256``
+for older Persian archives, ``utf-16``, ``latin-1``), or ``auto``, which
+detects UTF-8, UTF-16/32 (by their byte-order marks) and Windows-1256 from the
+first bytes of each file and logs the choice. A line that does not decode is an
+error record with a hint, and the rest of the file is read.
+
+User fields: every field or column of a ``.jsonl``, ``.csv`` or ``.parquet``
+record other than the text and id (``url``, ``date``, ``category`` ...) is kept
+in :attr:`Record.fields` and carried into the output.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import gzip
 import io
 import json
+import logging
 import os
 import sys
 from collections.abc import Iterable, Iterator
@@ -40,6 +53,18 @@ FORMATS = ("txt", "jsonl", "csv", "parquet")
 _SUFFIXES = {".txt": "txt", ".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".parquet": "parquet"}
 _GLOB_CHARS = set("*?[")
 
+#: The default text encoding: UTF-8, with or without a byte-order mark.
+DEFAULT_ENCODING = "utf-8"
+AUTO = "auto"
+#: Bytes read from the start of a file to detect its encoding with ``auto``.
+DETECT_BYTES = 1 << 16
+#: Share of letters in Arabic script above which undecodable UTF-8 is taken for Windows-1256.
+_ARABIC_SCRIPT_SHARE = 0.5
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True, slots=True)
 class Record:
@@ -50,6 +75,8 @@ class Record:
     source: str
     location: str
     error: str | None = None
+    #: the record's other fields (JSON values; CSV cells as strings), in input order
+    fields: dict[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -60,10 +87,54 @@ class ReadOptions:
     text_field: str = "text"
     id_field: str = "id"
     input_format: str | None = None
+    #: a Python codec name, or ``"auto"`` (see the module docstring)
+    encoding: str = DEFAULT_ENCODING
 
     def __post_init__(self) -> None:
         if self.input_format is not None and self.input_format not in FORMATS:
             raise ValueError(f"input_format must be one of {FORMATS}, got {self.input_format!r}")
+        if self.encoding != AUTO:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                raise ValueError(f"unknown encoding {self.encoding!r}: use a Python codec name "
+                                 "(utf-8, utf-8-sig, utf-16, cp1256, latin-1) or 'auto'") from None
+
+
+def _codec(encoding: str) -> str:
+    """The codec that reads ``encoding``: plain UTF-8 also accepts a byte-order mark."""
+    name = codecs.lookup(encoding).name
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def detect_encoding(head: bytes) -> str | None:
+    """The encoding of a file that starts with ``head``: a byte-order mark, else UTF-8 if the
+    bytes decode, else Windows-1256 if most letters then are Arabic-script; ``None`` if unsure."""
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a cut last character is fine
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    text = head.decode("cp1256", errors="replace")
+    letters = [c for c in text if c.isalpha()]
+    arabic = sum(1 for c in letters if "\u0600" <= c <= "\u06ff")
+    if letters and arabic / len(letters) >= _ARABIC_SCRIPT_SHARE:
+        return "cp1256"
+    return None
+
+
+def _is_ascii_compatible(codec: str) -> bool:
+    """Whether lines can be split on ``b"\\n"`` before decoding (not so for UTF-16/32)."""
+    return "\n".encode(codec).lstrip(codecs.BOM_UTF8) == b"\n"
+
+
+def _decode_hint(codec: str) -> str:
+    if codecs.lookup(codec).name in ("utf-8", "utf-8-sig"):
+        return " (if the file is in another encoding, e.g. Windows-1256, pass --encoding cp1256 or --encoding auto)"
+    return " (pass the file's encoding with --encoding, or --encoding auto)"
 
 
 def detect_format(path: str, input_format: str | None = None) -> str:
@@ -143,7 +214,7 @@ def check_inputs(paths: list[str], opts: ReadOptions) -> None:
                 raise ValueError("Parquet cannot be read from standard input")
             continue
         if fmt == "csv":
-            with _open_text(path) as fh:
+            with _open_text(path, opts.encoding) as fh:
                 header = next(csv.reader(fh), None)
             if header is not None and opts.text_field not in header:
                 raise ValueError(f"{path}: no column {opts.text_field!r} (columns: {header}); set text_field / --text-field")
@@ -193,8 +264,46 @@ def _open_binary(path: str) -> IO[bytes]:
     return open(path, "rb")
 
 
-def _open_text(path: str) -> IO[str]:
-    return io.TextIOWrapper(_open_binary(path), encoding="utf-8-sig", newline="")
+def _peek(fh: IO[bytes], n: int) -> bytes:
+    """The first ``n`` bytes of ``fh`` without consuming them (a file is rewound; a pipe is peeked)."""
+    if fh.seekable():
+        pos = fh.tell()
+        head = fh.read(n)
+        fh.seek(pos)
+        return head
+    peek = getattr(fh, "peek", None)
+    return peek(n)[:n] if peek is not None else b""
+
+
+def resolve_encoding(fh: IO[bytes], source: str, encoding: str) -> str:
+    """The codec to read ``fh`` with: ``encoding`` itself, or the one ``auto`` detects (logged)."""
+    if encoding != AUTO:
+        return _codec(encoding)
+    found = detect_encoding(_peek(fh, DETECT_BYTES))
+    if found is None:
+        raise UnicodeError(f"{source}: cannot detect the encoding (neither UTF-8, UTF-16/32 nor Windows-1256); "
+                           "pass it with --encoding")
+    logger.info("%s: detected encoding %s", source, found)
+    return found
+
+
+def _open_text(path: str, encoding: str = DEFAULT_ENCODING) -> IO[str]:
+    fh = _open_binary(path)
+    return io.TextIOWrapper(fh, encoding=resolve_encoding(fh, path, encoding), newline="")
+
+
+def _lines(fh: IO[bytes], codec: str) -> Iterator[tuple[int, bytes | str]]:
+    """Numbered raw lines: bytes for ASCII-compatible codecs (decoded line by line, so one bad
+    line does not stop the file), else text decoded by a stream reader."""
+    if _is_ascii_compatible(codec):
+        return enumerate(fh, 1)
+    return enumerate(io.TextIOWrapper(fh, encoding=codec, newline=""), 1)
+
+
+def _decode_line(raw: bytes | str, n: int, codec: str) -> str:
+    if isinstance(raw, str):
+        return raw
+    return raw.decode(codec if n == 1 or codec != "utf-8-sig" else "utf-8")
 
 
 def _stdin_binary(stdin: IO[Any] | None) -> IO[bytes]:
@@ -217,47 +326,59 @@ def _make_id(value: object, default: str) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _text_record(text: object, rid: str, source: str, location: str, field: str) -> Record:
+def _text_record(text: object, rid: str, source: str, location: str, field: str,
+                 fields: dict[str, Any] | None = None) -> Record:
     if isinstance(text, str):
-        return Record(rid, text, source, location)
+        return Record(rid, text, source, location, fields=fields)
     reason = f"missing field {field!r}" if text is _MISSING else f"field {field!r} is {_type_name(text)}, not a string"
-    return Record(rid, None, source, location, reason)
+    return Record(rid, None, source, location, reason, fields=fields)
 
 
 _MISSING = object()
 
 
-def _read_txt(fh: IO[bytes], source: str, lines: bool) -> Iterator[Record]:
+def _invalid(codec: str, e: UnicodeDecodeError) -> str:
+    name = codecs.lookup(codec).name
+    shown = "UTF-8" if name in ("utf-8", "utf-8-sig") else name
+    return f"invalid {shown}: {e}{_decode_hint(codec)}"
+
+
+def _read_txt(fh: IO[bytes], source: str, lines: bool, codec: str) -> Iterator[Record]:
     if not lines:
         data = fh.read()
         try:
-            text = data.decode("utf-8-sig")
+            text = data.decode(codec)
         except UnicodeDecodeError as e:
-            yield Record(source, None, source, "file", f"invalid UTF-8: {e}")
+            yield Record(source, None, source, "file", _invalid(codec, e))
             return
         yield Record(source, text, source, "file")
         return
-    for n, raw in enumerate(fh, 1):
+    for n, raw in _lines(fh, codec):
         loc, rid = f"line {n}", f"{source}:{n}"
         try:
-            line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            line = _decode_line(raw, n, codec)
         except UnicodeDecodeError as e:
-            yield Record(rid, None, source, loc, f"invalid UTF-8: {e}")
+            yield Record(rid, None, source, loc, _invalid(codec, e))
             continue
         line = line.rstrip("\r\n")
         if line.strip():
             yield Record(rid, line, source, loc)
 
 
-def _read_jsonl(fh: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Record]:
-    for n, raw in enumerate(fh, 1):
+def _user_fields(obj: dict[str, Any], opts: ReadOptions) -> dict[str, Any] | None:
+    extra = {k: v for k, v in obj.items() if k not in (opts.text_field, opts.id_field)}
+    return extra or None
+
+
+def _read_jsonl(fh: IO[bytes], source: str, opts: ReadOptions, codec: str) -> Iterator[Record]:
+    for n, raw in _lines(fh, codec):
         loc, default_id = f"line {n}", f"{source}:{n}"
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8-sig" if n == 1 else "utf-8"))
+            obj = json.loads(_decode_line(raw, n, codec))
         except UnicodeDecodeError as e:
-            yield Record(default_id, None, source, loc, f"invalid UTF-8: {e}")
+            yield Record(default_id, None, source, loc, _invalid(codec, e))
             continue
         except json.JSONDecodeError as e:
             yield Record(default_id, None, source, loc, f"invalid JSON: {e}")
@@ -266,7 +387,8 @@ def _read_jsonl(fh: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Recor
             yield Record(default_id, None, source, loc, f"expected a JSON object, got {_type_name(obj)}")
             continue
         rid = _make_id(obj.get(opts.id_field), default_id)
-        yield _text_record(obj.get(opts.text_field, _MISSING), rid, source, loc, opts.text_field)
+        yield _text_record(obj.get(opts.text_field, _MISSING), rid, source, loc, opts.text_field,
+                           _user_fields(obj, opts))
 
 
 def _read_csv(fh: IO[str], source: str, opts: ReadOptions) -> Iterator[Record]:
@@ -278,7 +400,8 @@ def _read_csv(fh: IO[str], source: str, opts: ReadOptions) -> Iterator[Record]:
     for row in reader:
         loc, default_id = f"line {start}", f"{source}:{start}"
         rid = _make_id(row.get(opts.id_field), default_id)
-        yield _text_record(row.get(opts.text_field, _MISSING), rid, source, loc, opts.text_field)
+        yield _text_record(row.get(opts.text_field, _MISSING), rid, source, loc, opts.text_field,
+                           _user_fields(row, opts))
         start = reader.line_num + 1
 
 
@@ -286,16 +409,13 @@ def _read_parquet(path: str, opts: ReadOptions) -> Iterator[Record]:
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
-    names = pf.schema_arrow.names
-    columns = [opts.text_field] + ([opts.id_field] if opts.id_field in names and opts.id_field != opts.text_field else [])
     n = 0
-    for batch in pf.iter_batches(batch_size=1024, columns=columns):
-        texts = batch.column(opts.text_field).to_pylist()
-        ids = batch.column(opts.id_field).to_pylist() if len(columns) > 1 else [None] * len(texts)
-        for text, rid in zip(texts, ids, strict=True):
+    for batch in pf.iter_batches(batch_size=1024):
+        for row in batch.to_pylist():
             n += 1
-            loc = f"row {n}"
-            yield _text_record(text, _make_id(rid, f"{path}:{n}"), path, loc, opts.text_field)
+            rid = _make_id(row.get(opts.id_field), f"{path}:{n}")
+            yield _text_record(row.get(opts.text_field), rid, path, f"row {n}", opts.text_field,
+                               _user_fields(row, opts))
 
 
 def read_file(path: str, opts: ReadOptions, *, stdin: IO[Any] | None = None) -> Iterator[Record]:
@@ -313,12 +433,13 @@ def read_file(path: str, opts: ReadOptions, *, stdin: IO[Any] | None = None) -> 
             return
         fh = _stdin_binary(stdin) if path == STDIN else _open_binary(path)
         try:
+            codec = resolve_encoding(fh, source, opts.encoding)
             if fmt == "txt":
-                gen = _read_txt(fh, source, opts.lines)
+                gen = _read_txt(fh, source, opts.lines, codec)
             elif fmt == "jsonl":
-                gen = _read_jsonl(fh, source, opts)
+                gen = _read_jsonl(fh, source, opts, codec)
             else:
-                text_fh = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+                text_fh = io.TextIOWrapper(fh, encoding=codec, newline="")
                 gen = _read_csv(text_fh, source, opts)
             for rec in gen:
                 last_loc = rec.location
@@ -328,7 +449,9 @@ def read_file(path: str, opts: ReadOptions, *, stdin: IO[Any] | None = None) -> 
                 fh.close()
     except (OSError, ValueError, EOFError, csv.Error) as e:  # a file that cannot be read on
         where = f"after {last_loc}" if last_loc != "file" else "file"
-        yield Record(f"{source}:{where}", None, source, where, f"unreadable input: {type(e).__name__}: {e}")
+        hint = _decode_hint(opts.encoding if opts.encoding != AUTO else DEFAULT_ENCODING) \
+            if isinstance(e, UnicodeError) else ""
+        yield Record(f"{source}:{where}", None, source, where, f"unreadable input: {type(e).__name__}: {e}{hint}")
 
 
 def iter_records(paths: Iterable[str], opts: ReadOptions, *, stdin: IO[Any] | None = None) -> Iterator[Record]:

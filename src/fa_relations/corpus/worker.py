@@ -14,11 +14,17 @@ can be tested on real documents with the real pipeline; never set it otherwise.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import signal
+import time
 import traceback
 from typing import Any
+
+from ..pipeline import load
+
+logger = logging.getLogger(__name__)
 
 FAULT_ENV = "FA_RELATIONS_FAULT_INJECTION"
 WARM_UP_TEXT = "وزیر امور خارجه ایران به تهران بازگشت."
@@ -35,10 +41,10 @@ def get_pipeline(config: dict[str, Any]):
     key = pipeline_key(config)
     nlp = _PIPELINES.get(key)
     if nlp is None:
-        from ..pipeline import load
-
         ner = config.get("ner")
+        t0 = time.perf_counter()
         nlp = load(config.get("model"), ner=ner, device=config.get("device"))
+        logger.info("process %d loaded %r in %.1f s", os.getpid(), nlp, time.perf_counter() - t0)
         # components load some resources on first use: pay for it here, once per process
         # (a failure here shows again, and is reported, on the documents themselves)
         with contextlib.suppress(Exception):
@@ -93,10 +99,12 @@ def process_batch(items: list[tuple[str, str]], config: dict[str, Any]) -> dict[
     nlp = get_pipeline(config)
     include_tokens = bool(config.get("include_tokens"))
     results: list[tuple] = []
+    timings: dict[str, float] = {}
     try:
         if os.environ.get(FAULT_ENV):
             raise LookupError("fault injection active: per-document processing")
-        docs = nlp.pipe([t for _, t in items], batch_size=max(1, len(items)), ids=[i for i, _ in items])
+        docs = nlp.pipe([t for _, t in items], batch_size=max(1, len(items)), ids=[i for i, _ in items],
+                        timings=timings)
         results = [("ok", d.to_dict(include_tokens=include_tokens)) for d in docs]
     except Exception:
         results = []
@@ -106,4 +114,5 @@ def process_batch(items: list[tuple[str, str]], config: dict[str, Any]) -> dict[
                 results.append(("ok", nlp(text, id=doc_id).to_dict(include_tokens=include_tokens)))
             except Exception as e:
                 results.append(_error(e))
-    return {"results": results, "pipeline": {**nlp.meta, "components": list(nlp.components)}}
+    return {"results": results, "pipeline": {**nlp.meta, "components": list(nlp.components)},
+            "timings": timings}

@@ -7,13 +7,14 @@ a shard.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .rows import arrow_schema, document_row, triple_rows
+from .rows import arrow_schema, document_row, str_map, triple_rows
 
 FORMATS = ("jsonl", "parquet")
 TMP_SUFFIX = ".tmp"
@@ -25,6 +26,10 @@ def shard_name(index: int, fmt: str) -> str:
 
 def errors_shard_name(index: int) -> str:
     return f"_errors-{index:05d}.jsonl"
+
+
+def pending_name(index: int) -> str:
+    return f"_pending-{index:05d}.jsonl"
 
 
 def fsync_dir(path: Path) -> None:
@@ -85,8 +90,10 @@ class ShardWriter:
 
     def add_document(self, doc: dict[str, Any]) -> None:
         """Add one document (``Document.to_dict()``) as rows of this shard's layout."""
-        if self.rows == "triples":
+        if self.rows == "triples" and self.fmt == "jsonl":
             self._add_rows(triple_rows(doc))
+        elif self.rows == "triples":
+            self._add_rows([{**r, "fields": str_map(r["fields"])} for r in triple_rows(doc)])
         elif self.fmt == "jsonl":
             self._add_rows([doc])  # the nested SCHEMA.md object
         else:
@@ -135,6 +142,75 @@ class ShardWriter:
             self.tmp.unlink(missing_ok=True)
 
 
+def _open_append(path: Path) -> IO[str]:
+    """``path`` opened for appending lines; a last line cut short by a kill is ended first."""
+    torn = False
+    if path.exists() and path.stat().st_size > 0:
+        with open(path, "rb") as fh:
+            fh.seek(-1, os.SEEK_END)
+            torn = fh.read(1) != b"\n"
+    fh = open(path, "a", encoding="utf-8")  # noqa: SIM115
+    if torn:
+        fh.write("\n")
+    return fh
+
+
+def read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """The JSON objects of ``path``, one per line; torn or broken lines (a kill mid-write) are skipped."""
+    if not path.exists():
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            if isinstance(entry, dict):
+                yield entry
+
+
+class PendingLog:
+    """The results already delivered for a shard that is not complete yet (``_pending-NNNNN.jsonl``).
+
+    Every document (or error) assembled into an open shard is appended here,
+    flushed after each batch and fsynced when the run is interrupted, so an
+    interrupted run keeps every finished document and ``--resume`` processes
+    only the rest. The file is removed once its shard is committed.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fh: IO[str] | None = None
+        self.lines = 0
+
+    def read(self) -> dict[int, dict[str, Any]]:
+        """The entries of an earlier run, by record index."""
+        return {int(e["i"]): e for e in read_json_lines(self.path) if "i" in e}
+
+    def append(self, entry: dict[str, Any]) -> None:
+        if self._fh is None:
+            self._fh = _open_append(self.path)
+        self._fh.write(json_line(entry))
+        self.lines += 1
+
+    def flush(self, *, sync: bool = False) -> None:
+        if self._fh is not None:
+            self._fh.flush()
+            if sync:
+                os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        fh, self._fh = self._fh, None
+        if fh is not None:
+            fh.close()
+
+    def remove(self) -> None:
+        """Delete the log (its shard is committed); a failure to flush what is being deleted does not matter."""
+        with contextlib.suppress(OSError):
+            self.close()
+        self.path.unlink(missing_ok=True)
+
+
 class Journal:
     """Append-only record of completed shards (``_progress.jsonl``), fsynced line by line.
 
@@ -146,25 +222,11 @@ class Journal:
         self._fh = None
 
     def read(self) -> dict[int, dict[str, Any]]:
-        done: dict[int, dict[str, Any]] = {}
-        if not self.path.exists():
-            return done
-        with open(self.path, encoding="utf-8") as fh:
-            for line in fh:
-                try:
-                    entry = json.loads(line)
-                except json.JSONDecodeError:
-                    continue
-                if isinstance(entry, dict) and "shard" in entry:
-                    done[int(entry["shard"])] = entry
-        return done
+        return {int(e["shard"]): e for e in read_json_lines(self.path) if "shard" in e}
 
     def append(self, entry: dict[str, Any]) -> None:
         if self._fh is None:
-            torn = self.path.exists() and self.path.stat().st_size > 0 and not self.path.read_bytes().endswith(b"\n")
-            self._fh = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-            if torn:  # end a line cut short by a kill, so the next entry starts on its own line
-                self._fh.write("\n")
+            self._fh = _open_append(self.path)
         self._fh.write(json_line(entry))
         self._fh.flush()
         os.fsync(self._fh.fileno())
