@@ -15,16 +15,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from spacy.tokens import Span
+
+from ..extensions import original_span
 from .context import Context
 from .docview import COMMA, PUNCT_KEYS, Cand, Sent, entity_key, match_words
 from .lexicon import Title, key
-from .subjects import _after_honorific, attribution_blocked, clause_start, find_subject
+from .registry import register_document_family
+from .subjects import after_honorific, attribution_blocked, clause_start, find_subject
+from .titles import match_title
 
 _APPOS_PUNCT = frozenset({"،", ",", "-", "ـ", "–", "—", "(", "«", "»", "\""})
-_COPULA = frozenset(key(w) for w in ("شد", "شده", "شدند", "بود", "است", "گردید", "میشود", "شود", "باشد", "خواهدشد", "خواهد", "بوده"))
-_MOD_STOP = frozenset(key(w) for w in ("در", "با", "از", "به", "که", "را", "و", "برای", "است", "بود", "شد", "گفت", "نیز", "هم", "این", "آن", "یک"))
 _AS = (key("به"), key("عنوان"))
 _ORDINAL_OK = 3
+
+# run by the component over the whole document (the roles also feed title resolution)
+register_document_family("appositions", predicates=("position_held", "member_of"), order=0)
 
 
 @dataclass
@@ -35,18 +41,6 @@ class Role:
     role_start: int
     role_end: int  # exclusive, sentence token index (start of the object)
     end: int  # end of the apposition (object end)
-
-
-def match_title(toks, i: int, titles: list[Title], sent: Sent | None = None) -> tuple[Title, int] | None:
-    """Longest title at ``i`` that does not run into an entity."""
-    for t in titles:
-        j = match_words(toks, i, t.key)
-        if j is None:
-            continue
-        if sent is not None and any(sent.cand_covering(x) is not None for x in range(i, j)):
-            continue
-        return t, j
-    return None
 
 
 def _titled_object(ctx: Context, sent: Sent, j: int, ent_at: dict[int, Cand]) -> tuple[Title, Cand, int] | None:
@@ -86,12 +80,12 @@ def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[i
             return None
         # «معاون آموزشی و پژوهشی دانشگاه X»: «و» joins two modifiers, not two phrases
         if tk == key("و") and k > j and k + 1 < len(toks) and ent_at.get(k + 1) is None \
-                and toks[k + 1].key not in PUNCT_KEYS and toks[k + 1].key not in _MOD_STOP \
+                and toks[k + 1].key not in PUNCT_KEYS and toks[k + 1].key not in ctx.lex.modifier_stops \
                 and match_title(toks, k + 1, ctx.lex.titles, sent) is None:
             k += 1
             steps += 1
             continue
-        if tk in _MOD_STOP and not (title.key == key("نماینده") and tk in (key("در"), key("مردم"))):
+        if tk in ctx.lex.modifier_stops and not (title.key == key("نماینده") and tk in (key("در"), key("مردم"))):
             return None
         k += 1
         steps += 1
@@ -99,24 +93,22 @@ def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[i
 
 
 def _relabel_person(ctx: Context, c: Cand) -> None:
-    from spacy.tokens import Span
-
+    """A candidate the NER tagged LOC turns out to be a person («X، وزیر خارجه Y»)."""
     c.span = Span(ctx.doc, c.span.start, c.span.end, label="PER")
     c.label = "PER"
 
 
-_OWN = frozenset(key(w) for w in ("خود", "خویش"))
 
 
 def _own_object(ctx: Context, sent: Sent, title: Title, person: Cand, tj: int) -> tuple[Cand, int] | None:
     """«علی کریمی بازیکن تکنیکی خود»: «خود» points at the clause subject (a team, state, organisation)."""
     toks = sent.toks
     k = tj
-    while k < len(toks) and k - tj <= 2 and toks[k].key not in _OWN:
+    while k < len(toks) and k - tj <= 2 and toks[k].key not in ctx.lex.reflexives:
         if toks[k].key in PUNCT_KEYS or sent.cand_covering(k) is not None:
             return None
         k += 1
-    if k >= len(toks) or toks[k].key not in _OWN:
+    if k >= len(toks) or toks[k].key not in ctx.lex.reflexives:
         return None
     subj = find_subject(ctx, sent, clause_start(ctx, sent, person.start), person.start,
                         lambda c: c.label in ("ORG", "COUNTRY") and ctx.allowed(title.predicate, "O", c.label))
@@ -164,7 +156,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
                     c.app_end = own[1] + 1
                 break
             obj, role_end = found
-            if obj.end < len(toks) and toks[obj.end].key in _COPULA:
+            if obj.end < len(toks) and toks[obj.end].key in ctx.lex.copulas:
                 # «X، سرمربی Y شد»: the title is predicated of the clause subject, not of X
                 break
             if c.label == "LOC":
@@ -212,7 +204,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             continue
         title, obj, role_end = titled
         p = obj.end
-        if p < len(toks) and toks[p].key in _COPULA:
+        if p < len(toks) and toks[p].key in ctx.lex.copulas:
             # «شوبرت ... ، سرمربی مونشن گلادباخ شد» → the clause subject holds the title
             subj = find_subject(ctx, sent, clause_start(ctx, sent, j), j, lambda c: c.label == "PER")
             if subj is not None and subj.kind == "ent":
@@ -224,7 +216,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
         q = p
         while q < len(toks) and q - p < 4 and ent_at.get(q) is None:
             q += 1
-        if q > p and ent_at.get(q) is not None and _after_honorific(ctx, sent, q):
+        if q > p and ent_at.get(q) is not None and after_honorific(ctx, sent, q):
             p = q
         per = ent_at.get(p)
         if per is None or per.label != "PER":
@@ -236,9 +228,6 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
 
 def emit_roles(ctx: Context, sent: Sent, roles: list[Role]) -> None:
     for r in roles:
-        role_text = sent.text(ctx.doc, r.role_start, r.role_end)
-        from ..extensions import original_span
-
         s = sent.toks[r.role_start].start
         e = sent.toks[r.role_end - 1].end
         role_surface = original_span(ctx.doc, s, e)[2]
@@ -249,7 +238,6 @@ def emit_roles(ctx: Context, sent: Sent, roles: list[Role]) -> None:
             sent, pred, r.person, r.obj, confidence=conf,
             method=f"apposition_{pred}", evidence=[(r.role_start, r.role_end)], attributes=attrs,
         )
-        del role_text
 
 
 def role_index(ctx: Context, roles: list[Role]) -> dict[tuple[str, str], list[Cand]]:
@@ -359,8 +347,6 @@ def add_demonstratives(ctx: Context) -> None:
         return
     prev_sents: list[Sent] = []
     for sent in ctx.sents:
-        from .docview import match_words
-
         new = []
         for t in sent.toks:
             if sent.cand_covering(t.i) is not None:

@@ -9,6 +9,7 @@ from spacy.tokens import Doc
 from ..schema import PREDICATES, Argument, Mention, Triple
 from .docview import Cand, Sent, argument_from_cand, mention
 from .lexicon import Lexicons
+from .rules import RuleSet
 
 #: predicates where a capital city may stand for its state («تهران ادعا کرده»، «باکو در جنگ علیه»)
 METONYM_PREDICATES = frozenset({"conflict_with", "cooperates_with", "accuses", "supports", "supplies", "embassy_in"})
@@ -17,11 +18,18 @@ ACTOR_LABELS = frozenset({"PER", "ORG", "COUNTRY"})
 
 @dataclass
 class Context:
+    """One document being processed: its sentences and candidates, the rule set (read only) and the triples so far."""
+
     doc: Doc
-    lex: Lexicons
+    rules: RuleSet
     sents: list[Sent]
     loc_fallback: bool = False  # no entity typer: an untyped LOC may be a COUNTRY/CITY
     triples: list[Triple] = field(default_factory=list)
+
+    @property
+    def lex(self) -> Lexicons:
+        """The lexicons of the rule set."""
+        return self.rules.lex
 
     # ------------------------------------------------------------------ types
     def allowed(self, predicate: str, role: str, label: str) -> bool:

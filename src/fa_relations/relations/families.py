@@ -1,4 +1,7 @@
-"""The rule families that run on trigger patterns, with their family-specific filters.
+"""The registered rule families that run on trigger patterns, with their family-specific filters.
+
+Each family registers itself (:mod:`.registry`) with the predicates it
+produces; a pattern file no family registers still runs, as a plain family.
 
 | family (pattern file) | predicates |
 |---|---|
@@ -8,64 +11,46 @@
 | supplies | supplies (attribute ``item``) |
 | embassy | embassy_in |
 | located_in | located_in |
+| membership | member_of |
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
 from .context import Context
 from .docview import Cand, Sent
-from .lexicon import Pattern, key, lexicon_dir
-from .patterns import Binding, apply_family
-
-
-@lru_cache(maxsize=4)
-def _meets_exclude(folder: str) -> tuple[frozenset[str], frozenset[str]]:
-    media, sport = set(), set()
-    path = Path(folder) / "meets_exclude.txt"
-    if path.is_file():
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.strip()
-            if not line or line.startswith("#"):
-                continue
-            if line.startswith("@sport "):
-                sport.add(key(line[7:]))
-            else:
-                media.add(key(line))
-    return frozenset(media), frozenset(sport)
+from .lexicon import Pattern, key
+from .patterns import Binding
+from .registry import pattern_family, register_pattern_family
 
 
 def _is_sport(sent: Sent, sport: frozenset[str]) -> bool:
     return any(t.key in sport or any(len(w) >= 4 and t.key.startswith(w) for w in sport) for t in sent.toks)
 
 
+@pattern_family("meetings", predicates=("meets",), order=30)
 def _meets_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
-    media, sport = _meets_exclude(str(ctx.__dict__.get("lexicon_folder") or lexicon_dir()))
     for c in (s, o):
-        if c.span is not None and any(key(c.span.text).startswith(m) for m in media):
+        if c.span is not None and any(key(c.span.text).startswith(m) for m in ctx.lex.meets_media):
             return False
-    if _is_sport(sent, sport):
+    if _is_sport(sent, ctx.lex.sport):
         return False
     # «در گفت‌وگو با ایسنا گفت: ...» is an interview, not a meeting
-    talk = {key(w) for w in ("گفتگو", "گفتوگو", "گفت", "مصاحبه")}
-    return not (sent.quotes and any(sent.toks[a].key in talk for a, _ in b.triggers))
+    return not (sent.quotes and any(sent.toks[a].key in ctx.lex.interview_nouns for a, _ in b.triggers))
 
 
+@pattern_family(
+    "interstate", predicates=("cooperates_with", "conflict_with", "supports", "accuses", "borders"), order=40
+)
 def _interstate_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
     # sports results are never conflict_with («نبرد استقلال و پرسپولیس»)
-    if p.predicate == "conflict_with":
-        _, sport = _meets_exclude(str(ctx.__dict__.get("lexicon_folder") or lexicon_dir()))
-        if _is_sport(sent, sport):
-            return False
-    return True
+    return not (p.predicate == "conflict_with" and _is_sport(sent, ctx.lex.sport))
 
 
 _LOC_ORG_RULES = frozenset({"loc_situated", "loc_seat", "loc_printed_in"})
 _PLACE = frozenset({"CITY", "FAC", "LOC"})
 
 
+@pattern_family("located_in", predicates=("located_in",), order=70)
 def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
     if s.kind != "ent" or o.kind not in ("ent", "demo"):
         return False
@@ -96,36 +81,19 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
 _INVITE = key("دعوت")
 
 
-_SENT_THINGS = frozenset(key(w) for w in (
-    "پیام", "پیامی", "نامه", "نامهای", "دعوتنامه", "درخواست", "گزارش", "سلام", "تبریک", "تسلیت", "متن", "کتاب",
-))
-
-
+@pattern_family("movement", predicates=("visits",), order=20)
 def _visits_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
     # an invitation to visit is not a visit
     if any(t.key.startswith(_INVITE) for t in sent.toks[max(0, b.start - 10):b.start]):
         return False
     # «X را به Y فرستاد/اعزام کرد»: a person sent, not «پیام X را به Y فرستاد» (X's message)
     if p.name == "visit_sent_person_to" and (
-        s.label != "PER" or (s.start > 0 and sent.toks[s.start - 1].key in _SENT_THINGS)
+        s.label != "PER" or (s.start > 0 and sent.toks[s.start - 1].key in ctx.lex.sent_things)
     ):
         return False
     return not (s.span is not None and o.span is not None and s.span.label_ in ("COUNTRY",) and s.span._.iso and s.span._.iso == o.span._.iso)
 
 
-FAMILIES: dict[str, object] = {
-    "movement": _visits_filter,
-    "meetings": _meets_filter,
-    "interstate": _interstate_filter,
-    "supplies": None,
-    "embassy": None,
-    "located_in": _located_filter,
-    "membership": None,
-}
-
-
-def apply(ctx: Context, sent: Sent, families: list[str] | None = None) -> None:
-    for fam, filt in FAMILIES.items():
-        if families is not None and fam not in families:
-            continue
-        apply_family(ctx, sent, fam, filt)
+register_pattern_family("supplies", predicates=("supplies",), order=50)
+register_pattern_family("embassy", predicates=("embassy_in",), order=60)
+register_pattern_family("membership", predicates=("member_of",), order=80)

@@ -5,49 +5,16 @@ See ``data/lexicons/relations/patterns/README.md`` for the pattern syntax.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .context import Context
-from .docview import COMMA, HARD_BOUNDARY, Cand, Sent, match_verb, match_words, verb_forms
+from .docview import COMMA, HARD_BOUNDARY, Cand, Sent, match_verb, match_words
 from .lexicon import Pattern, key
+from .rules import Compiled
 from .subjects import clause_start, find_subject
 
 _AND = key("و")
-
-
-@dataclass
-class Elem:
-    kind: str  # W (alternatives), V (verb alternatives), SLOT, ITEM, GAP
-    alts: tuple = ()
-    optional: bool = False
-    slot: str = ""  # S / O
-    plus: bool = False
-    gap: int = 0
-    commas: bool = False
-
-
-@dataclass
-class Compiled:
-    pattern: Pattern
-    elems: list[Elem]
-    has_subject: bool
-
-    def may_match(self, joined_keys: str) -> bool:
-        """A cheap necessary condition: every required word (or one of its verb forms) occurs in the sentence.
-
-        Every way a W element matches consumes token keys that spell the word (or a verb
-        form) contiguously, so a word absent from the joined keys rules the pattern out.
-        """
-        for e in self.elems:
-            if e.kind != "W" or e.optional:
-                continue
-            if not any(
-                (val in joined_keys) if kind == "W" else any(f in joined_keys for f in val)
-                for kind, val in e.alts
-            ):
-                return False
-        return True
 
 
 @dataclass
@@ -58,41 +25,6 @@ class Binding:
     triggers: list[tuple[int, int]] = field(default_factory=list)
     start: int = 0
     end: int = 0
-
-
-_KARD = key("کرد")
-_NAMUD = key("نمود")
-
-
-def compile_pattern(ctx: Context, p: Pattern) -> Compiled:
-    elems: list[Elem] = []
-    for raw in p.elements:
-        if raw in ("*", "**"):
-            elems.append(Elem("GAP", gap=3 if raw == "*" else 12, commas=raw == "**"))
-            continue
-        if raw.startswith("{") and raw.endswith("}"):
-            body = raw[1:-1]
-            opt = body.endswith("?")
-            body = body.rstrip("?")
-            if body == "ITEM":
-                elems.append(Elem("ITEM", optional=opt))
-            else:
-                elems.append(Elem("SLOT", slot=body[0], plus=body.endswith("+"), optional=opt))
-            continue
-        opt = raw.endswith("?") and len(raw) > 1
-        body = raw[:-1] if opt else raw
-        alts = []
-        for a in body.split("|"):
-            if a.startswith("V:"):
-                past = key(a[2:])
-                alts.append(("V", verb_forms(past, ctx.lex.verbs.get(past, ""))))
-                if past == _KARD:
-                    # formal news prose uses «نمود» as the light verb: «سفر نمود»، «دیدار نمودند»
-                    alts.append(("V", verb_forms(_NAMUD, ctx.lex.verbs.get(_NAMUD, ""))))
-            else:
-                alts.append(("W", key(a)))
-        elems.append(Elem("W", alts=tuple(alts), optional=opt))
-    return Compiled(p, elems, any(e.kind == "SLOT" and e.slot == "S" for e in elems))
 
 
 class Matcher:
@@ -196,16 +128,14 @@ def match_noun(toks, ti: int, val: str) -> int | None:
     return None
 
 
-def _compiled(ctx: Context, family: str) -> list[Compiled]:
-    cache = ctx.__dict__.setdefault("_compiled", {})
-    if family not in cache:
-        cache[family] = [compile_pattern(ctx, p) for p in ctx.lex.patterns if p.family == family]
-    return cache[family]
+#: a family's extra check of a match: ``(ctx, sent, pattern, subject, object, binding) -> keep``
+PatternFilter = Callable[[Context, Sent, Pattern, Cand, Cand, Binding], bool]
 
 
-def apply_family(ctx: Context, sent: Sent, family: str, filt=None) -> None:
+def apply_family(ctx: Context, sent: Sent, family: str, filt: PatternFilter | None = None) -> None:
+    """Run every compiled pattern of ``family`` over ``sent`` and emit the triples ``filt`` keeps."""
     joined_keys = "".join(t.key for t in sent.toks)
-    for comp in _compiled(ctx, family):
+    for comp in ctx.rules.patterns.get(family, ()):
         if not comp.may_match(joined_keys):
             continue
         pred = comp.pattern.predicate

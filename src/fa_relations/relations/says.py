@@ -22,65 +22,17 @@ from .docview import (
     match_verb,
     match_words,
     mention,
-    verb_forms,
 )
 from .lexicon import key
+from .registry import rule_family
+from .rules import match_reporting
 from .subjects import clause_start, find_subject
 
-_AUX = frozenset(key(w) for w in ("است", "بود", "اند", "بودند", "است.", "هم", "نیز", "شده", "باشد", "ام", "ای", "ایم", "اید"))
 _KE = key("که")
-_STATEMENT_NOUNS = frozenset(key(w) for w in ("بیانیه", "اطلاعیه", "پیام", "نامه", "متن", "جوابیه", "اعلامیه"))
-_AMADE = frozenset(key(w) for w in ("آمده", "آمد", "آمدهاست"))
 _TRAILING = PUNCT_KEYS
 _DELIMITERS = frozenset({":", "؛", ";"})
-#: words that, right after a reporting verb, start something other than the statement
-_NOT_A_STATEMENT = frozenset(key(w) for w in ("و", "را", "تا", "ولی", "اما", "هم", "نیز", "شد", "می‌شود", "زیرا", "چون", "چرا"))
 _MIN_DIRECT = 4
-_EMPHASIS = frozenset(key(w) for w in ("تاکید", "تأکید"))
 _BAR = key("بر")
-
-
-class _Verbs:
-    def __init__(self, ctx: Context) -> None:
-        self.phrases = []
-        for words, conf in ctx.lex.reporting:
-            elems = []
-            for w in words:
-                if w.startswith("V:"):
-                    past = key(w[2:])
-                    elems.append(("V", verb_forms(past, ctx.lex.verbs.get(past, ""))))
-                else:
-                    elems.append(("W", key(w)))
-            direct = " ".join(words) in ctx.lex.reporting_direct
-            self.phrases.append((tuple(elems), conf, " ".join(words).replace("V:", ""), direct))
-
-    def match(self, toks, i):
-        best = None
-        for elems, conf, name, direct in self.phrases:
-            # «اظهارکرد» written as one word
-            if len(elems) >= 2 and elems[-1][0] == "V" and all(k == "W" for k, _ in elems[:-1]):
-                head = "".join(v for _, v in elems[:-1])
-                tk = toks[i].key
-                if tk.startswith(head) and len(tk) > len(head):
-                    from .docview import Tok
-
-                    rest = Tok(0, 0, tk[len(head):], tk[len(head):], 0, 0)
-                    if match_verb([rest], 0, elems[-1][1]) is not None and (best is None or i + 1 > best[0]):
-                        best = (i + 1, conf, name, direct)
-            j = i
-            ok = True
-            for kind, val in elems:
-                nj = match_verb(toks, j, val) if kind == "V" else match_words(toks, j, val)
-                if nj is None:
-                    ok = False
-                    break
-                j = nj
-            if ok and (best is None or j > best[0]):
-                best = (j, conf, name, direct)
-        return best
-
-
-_cache: dict[int, _Verbs] = {}
 
 
 def _trim(sent: Sent, a: int, b: int) -> tuple[int, int]:
@@ -126,10 +78,9 @@ def _speaker_ok(ctx: Context):
     return accept
 
 
+@rule_family("says", predicates=("says",), order=10)
 def apply(ctx: Context, sent: Sent) -> None:
-    verbs = _cache.get(id(ctx.lex))
-    if verbs is None:
-        verbs = _cache[id(ctx.lex)] = _Verbs(ctx)
+    """Every ``says`` rule over one sentence (see the module doc)."""
     toks = sent.toks
     n = len(toks)
     region_floor = 0
@@ -138,13 +89,13 @@ def apply(ctx: Context, sent: Sent) -> None:
     taken: list[tuple[int, int]] = []
     while i < n:
         # «در بیانیه X آمده است که ...»
-        if toks[i].key in _AMADE:
+        if toks[i].key in ctx.lex.statement_verbs:
             done = _statement_in_document(ctx, sent, i, accept)
             if done is not None:
                 region_floor = done
                 i = done
                 continue
-        m = verbs.match(toks, i)
+        m = match_reporting(ctx.rules.reporting, toks, i)
         if m is None:
             i += 1
             continue
@@ -161,7 +112,7 @@ def apply(ctx: Context, sent: Sent) -> None:
             i = vend
             continue
         k = vend
-        while k < n and toks[k].key in _AUX:
+        while k < n and toks[k].key in ctx.lex.auxiliaries:
             k += 1
         if k >= n:
             i = vend
@@ -172,7 +123,7 @@ def apply(ctx: Context, sent: Sent) -> None:
             st = _statement_after(sent, k + 1)
         elif d in OPEN_QUOTES:
             st = _statement_after(sent, k)
-        elif direct and d not in PUNCT_KEYS and d not in _NOT_A_STATEMENT and not _inside_quote(toks, i):
+        elif direct and d not in PUNCT_KEYS and d not in ctx.lex.not_a_statement and not _inside_quote(toks, i):
             # «X گفت این طرح ... است»: the statement follows the verb with no «:» or «که»
             st = _statement_after(sent, k)
             if st is not None and sum(t.key not in PUNCT_KEYS for t in toks[st[0]:st[1]]) < _MIN_DIRECT:
@@ -188,7 +139,7 @@ def apply(ctx: Context, sent: Sent) -> None:
             # «...» ، X گفت .  – the statement comes first
             st = _preposed_quote(sent, i)
             preposed = st is not None
-            if st is None and key(vname.split()[0]) in _EMPHASIS:
+            if st is None and key(vname.split()[0]) in ctx.lex.emphasis_verbs:
                 # «X ... بر لزوم ... تاکید کرد»: the statement is the object of «بر»
                 st = _emphasised(ctx, sent, i, region_floor if nested_floor is None else nested_floor)
                 if st is not None:
@@ -252,19 +203,9 @@ def apply(ctx: Context, sent: Sent) -> None:
     _headline(ctx, sent, accept)
 
 
-_excl_cache: dict[int, list] = {}
-
-
 def _excluded(ctx: Context, toks, i: int) -> bool:
     """«پاسخ گفت»، «تبریک گفت»: a reporting verb inside a non-reporting phrase."""
-    ex = _excl_cache.get(id(ctx.lex))
-    if ex is None:
-        ex = []
-        for words in ctx.lex.reporting_exclude:
-            pre = tuple(key(w) for w in words if not w.startswith("V:"))
-            ex.append(pre)
-        _excl_cache[id(ctx.lex)] = ex
-    for pre in ex:
+    for pre in ctx.rules.reporting_exclude:
         for back in range(1, 3):
             if i - back >= 0 and match_words(toks, i - back, pre) == i:
                 return True
@@ -328,24 +269,12 @@ def _preposed_quote(sent: Sent, verb: int) -> tuple[int, int] | None:
 
 
 _AND = key("و")
-_LIGHT = ("کرد", "شد", "داد", "داشت", "نمود", "گرفت", "بود")
-_light_cache: dict[int, list] = {}
-
-
-def _light_forms(ctx: Context) -> list:
-    f = _light_cache.get(id(ctx.lex))
-    if f is None:
-        f = [verb_forms(key(p), ctx.lex.verbs.get(key(p), "")) for p in _LIGHT]
-        _light_cache[id(ctx.lex)] = f
-    return f
-
-
 def _closed_relative(ctx: Context, sent: Sent, hi: int) -> bool:
     """Whether the tokens before ``hi`` end a relative clause: a finite light verb and a comma («... برگزار شد ،»)."""
     toks = sent.toks
     if hi < 2 or toks[hi - 1].key not in COMMA:
         return False
-    return any(match_verb(toks, j, f) == hi - 1 for j in (hi - 3, hi - 2) if j >= 0 for f in _light_forms(ctx))
+    return any(match_verb(toks, j, f) == hi - 1 for j in (hi - 3, hi - 2) if j >= 0 for f in ctx.rules.light_verbs)
 
 
 def _coordinated(ctx: Context, sent: Sent, speaker, hi: int) -> list:
@@ -367,7 +296,7 @@ def _coordinated(ctx: Context, sent: Sent, speaker, hi: int) -> list:
             end = c.app_end or c.end
             continue
         # a new coordinated clause with its own subject («X ... ابلاغ کرد و رئیس‌جمهوری ترکیه ... گفت»)
-        if any(match_verb(toks, k, f) is not None for k in range(end, c.start) for f in _light_forms(ctx)):
+        if any(match_verb(toks, k, f) is not None for k in range(end, c.start) for f in ctx.rules.light_verbs):
             return [c] if c.is_person else []
     return out
 
@@ -376,12 +305,12 @@ def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | No
     toks = sent.toks
     n = len(toks)
     k = i + 1
-    while k < n and toks[k].key in _AUX:
+    while k < n and toks[k].key in ctx.lex.auxiliaries:
         k += 1
     if k >= n or not (toks[k].key in (":", _KE) or toks[k].key in COMMA):
         return None
     for back in range(i - 1, max(-1, i - 30), -1):
-        if toks[back].key in _STATEMENT_NOUNS:
+        if toks[back].key in ctx.lex.statement_nouns:
             c = next((c for c in sent.cands if c.start == back + 1), None)
             if c is None or not c.resolved or not accept(c):
                 return None
@@ -392,15 +321,6 @@ def _statement_in_document(ctx: Context, sent: Sent, i: int, accept) -> int | No
                      method="says_statement_document", evidence=[(back, back + 1), (i, i + 1)])
             return st[1]
     return None
-
-
-#: news agencies / outlets: «ایرنا : ...» at the head of a sentence is a byline, not a headline speaker
-_AGENCIES = tuple(key(w) for w in (
-    "خبرگزاری", "خبرنگار", "روزنامه", "شبکه", "سایت", "پایگاه", "رادیو", "تلویزیون", "مجله", "هفته نامه", "ماهنامه",
-    "ایرنا", "ایسنا", "ایلنا", "ایکنا", "مهر", "فارس", "تسنیم", "برنا", "آنا", "شبستان", "همشهری", "رویترز",
-    "آسوشیتدپرس", "اسوشیتدپرس", "فرانس پرس", "خبرگزاری فرانسه", "اسپوتنیک", "آناتولی", "بی بی سی", "سی ان ان",
-    "الجزیره", "العربیه", "یورونیوز", "دویچه وله", "صدا و سیما", "پرس تی وی", "باشگاه خبرنگاران",
-))
 
 
 def _headline_actor(ctx: Context, sent: Sent, c) -> bool:
@@ -414,10 +334,9 @@ def _headline_actor(ctx: Context, sent: Sent, c) -> bool:
     if sent.toks[c.start].key not in ctx.lex.org_heads:
         return False
     k = key(c.span.text)
-    return not any(k.startswith(a) for a in _AGENCIES)
+    return not any(k.startswith(a) for a in ctx.lex.news_outlets)
 
 
-_INTERVIEW = frozenset(key(w) for w in ("گفت‌وگو", "گفتگو", "مصاحبه"))
 _WITH = key("با")
 
 
@@ -427,7 +346,7 @@ def _interview_headline(ctx: Context, sent: Sent, accept) -> bool:
     head = 0
     if len(toks) > 1 and toks[0].key == _GOFT and toks[1].key.startswith(_GU[0]):
         head = 2
-    elif toks and toks[0].key in _INTERVIEW:
+    elif toks and toks[0].key in ctx.lex.interview_nouns:
         head = 1
     if not head or head >= len(toks) or toks[head].key != _WITH:
         return False

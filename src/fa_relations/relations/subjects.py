@@ -20,6 +20,7 @@ from collections.abc import Callable
 from .context import Context
 from .docview import COMMA, HARD_BOUNDARY, Cand, Sent, match_words
 from .lexicon import key
+from .titles import match_title
 
 _SEGMENT_OPENERS = frozenset({"،", ",", ":", "؛", ";", "-", "ـ", "–", "—", "(", ")", "«", "\"", key("و")})
 _DASHES = frozenset({"-", "ـ", "–", "—"})
@@ -105,7 +106,7 @@ def clause_start(ctx: Context, sent: Sent, before: int, floor: int = 0) -> int:
     return floor
 
 
-def _after_honorific(ctx: Context, sent: Sent, i: int, opening: bool = False) -> bool:
+def after_honorific(ctx: Context, sent: Sent, i: int, opening: bool = False) -> bool:
     """Whether honorifics («آقای»، «حجت الاسلام») directly precede token ``i``.
 
     With ``opening``: and they themselves open a segment (not «اندیشه آیت‌الله X»).
@@ -132,8 +133,6 @@ def _after_honorific(ctx: Context, sent: Sent, i: int, opening: bool = False) ->
 
 def _after_title(ctx: Context, sent: Sent, c: Cand) -> bool:
     """«نماینده ویژه بان کی مون»، «مشاور X»: a person right after a title word (no comma) is its complement."""
-    from .appositions import match_title
-
     toks = sent.toks
     for back in range(1, 4):
         a = c.start - back
@@ -188,8 +187,8 @@ def find_subject(
             if nxt == _RA:
                 continue  # «X را ...»: a direct object
             strong = c.start <= first_tok or prev in _SEGMENT_OPENERS or (c.start - 1) in blocked_toks \
-                or _after_honorific(ctx, sent, c.start, opening=True) \
-                or (c.start - 1 >= 0 and first_tok >= 0 and _after_honorific(ctx, sent, c.start) and _hon_start(ctx, sent, c.start) <= first_tok)
+                or after_honorific(ctx, sent, c.start, opening=True) \
+                or (c.start - 1 >= 0 and first_tok >= 0 and after_honorific(ctx, sent, c.start) and _hon_start(ctx, sent, c.start) <= first_tok)
             if not c.resolved:
                 if c.kind in ("title", "pron") and strong:
                     if nearest:

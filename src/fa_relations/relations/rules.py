@@ -1,0 +1,203 @@
+"""The relation rule set: every lexicon and pattern of one folder, loaded and compiled once.
+
+:class:`RuleSet` is built by the ``fa_relation_extractor`` component when it is
+created (or read back from a saved pipeline) and is never changed afterwards;
+the rule code reads lexicons, compiled trigger patterns and reporting verbs
+only from it (through :attr:`Context.rules <fa_relations.relations.context.Context.rules>`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+from .docview import Tok, match_verb, match_words, verb_forms
+from .lexicon import LexiconError, Lexicons, Pattern, key, lexicon_dir, read_folder
+
+_KARD = key("کرد")
+_NAMUD = key("نمود")
+_SLOTS = frozenset({"S", "O", "S+", "O+"})
+
+
+@dataclass(frozen=True)
+class Elem:
+    """One element of a compiled trigger pattern (syntax in ``patterns/README.md``)."""
+
+    kind: str  # W (alternatives), SLOT, ITEM, GAP
+    alts: tuple = ()  # ("W", key) or ("V", verb forms)
+    optional: bool = False
+    slot: str = ""  # S / O
+    plus: bool = False
+    gap: int = 0
+    commas: bool = False
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A trigger pattern compiled against the verb lexicon."""
+
+    pattern: Pattern
+    elems: tuple[Elem, ...]
+    has_subject: bool
+
+    def may_match(self, joined_keys: str) -> bool:
+        """A cheap necessary condition: every required word (or one of its verb forms) occurs in the sentence.
+
+        Every way a W element matches consumes token keys that spell the word (or a verb
+        form) contiguously, so a word absent from the joined keys rules the pattern out.
+        """
+        for e in self.elems:
+            if e.kind != "W" or e.optional:
+                continue
+            if not any(
+                (val in joined_keys) if kind == "W" else any(f in joined_keys for f in val)
+                for kind, val in e.alts
+            ):
+                return False
+        return True
+
+
+def _verb(verbs: Mapping[str, str], past: str) -> frozenset[str]:
+    return verb_forms(past, verbs.get(past, ""))
+
+
+def compile_pattern(p: Pattern, verbs: Mapping[str, str]) -> Compiled:
+    """Compile one pattern row; a pattern that cannot run raises :class:`LexiconError` naming its line."""
+    elems: list[Elem] = []
+    for raw in p.elements:
+        if raw in ("*", "**"):
+            elems.append(Elem("GAP", gap=3 if raw == "*" else 12, commas=raw == "**"))
+            continue
+        if raw.startswith("{") or raw.endswith("}"):
+            body = raw[1:-1] if raw.startswith("{") and raw.endswith("}") else ""
+            opt = body.endswith("?")
+            body = body.rstrip("?")
+            if body == "ITEM":
+                elems.append(Elem("ITEM", optional=opt))
+            elif body in _SLOTS:
+                elems.append(Elem("SLOT", slot=body[0], plus=body.endswith("+"), optional=opt))
+            else:
+                raise LexiconError(f"{p.source}: unknown slot {raw!r} (use {{S}}, {{O}}, {{S+}}, {{O+}}, {{ITEM}}, {{ITEM?}})")
+            continue
+        opt = raw.endswith("?") and len(raw) > 1
+        body = raw[:-1] if opt else raw
+        alts = []
+        for a in body.split("|"):
+            if a.startswith("V:"):
+                past = key(a[2:])
+                if not past:
+                    raise LexiconError(f"{p.source}: empty verb stem in {raw!r}")
+                alts.append(("V", _verb(verbs, past)))
+                if past == _KARD:
+                    # formal news prose uses «نمود» as the light verb: «سفر نمود»، «دیدار نمودند»
+                    alts.append(("V", _verb(verbs, _NAMUD)))
+            else:
+                if not key(a):
+                    raise LexiconError(f"{p.source}: empty alternative in {raw!r}")
+                alts.append(("W", key(a)))
+        elems.append(Elem("W", alts=tuple(alts), optional=opt))
+    if not any(e.kind == "SLOT" and e.slot == "O" for e in elems):
+        raise LexiconError(f"{p.source}: pattern {' '.join(p.elements)!r} has no object slot {{O}}, so it can never give a triple")
+    return Compiled(p, tuple(elems), any(e.kind == "SLOT" and e.slot == "S" for e in elems))
+
+
+@dataclass(frozen=True)
+class ReportingVerb:
+    """A compiled reporting phrase of ``reporting_verbs.tsv``."""
+
+    elems: tuple[tuple[str, object], ...]  # ("W", key) or ("V", verb forms)
+    confidence: float
+    name: str  # the phrase as written, without «V:»
+    direct: bool  # may take a statement with no «:»/«که»
+
+
+def compile_reporting(lex: Lexicons) -> tuple[ReportingVerb, ...]:
+    """The reporting phrases, compiled against the verb lexicon."""
+    out = []
+    for words, conf in lex.reporting:
+        elems: list[tuple[str, object]] = []
+        for w in words:
+            if w.startswith("V:"):
+                elems.append(("V", _verb(lex.verbs, key(w[2:]))))
+            else:
+                elems.append(("W", key(w)))
+        direct = " ".join(words) in lex.reporting_direct
+        out.append(ReportingVerb(tuple(elems), conf, " ".join(words).replace("V:", ""), direct))
+    return tuple(out)
+
+
+def match_reporting(verbs: tuple[ReportingVerb, ...], toks: list[Tok], i: int) -> tuple[int, float, str, bool] | None:
+    """The longest reporting phrase at token ``i``: ``(end, confidence, name, direct)``, or None."""
+    best = None
+    for rv in verbs:
+        elems = rv.elems
+        # «اظهارکرد» written as one word
+        if len(elems) >= 2 and elems[-1][0] == "V" and all(k == "W" for k, _ in elems[:-1]):
+            head = "".join(v for _, v in elems[:-1])
+            tk = toks[i].key
+            if tk.startswith(head) and len(tk) > len(head):
+                rest = Tok(0, 0, tk[len(head):], tk[len(head):], 0, 0)
+                if match_verb([rest], 0, elems[-1][1]) is not None and (best is None or i + 1 > best[0]):
+                    best = (i + 1, rv.confidence, rv.name, rv.direct)
+        j = i
+        ok = True
+        for kind, val in elems:
+            nj = match_verb(toks, j, val) if kind == "V" else match_words(toks, j, val)
+            if nj is None:
+                ok = False
+                break
+            j = nj
+        if ok and (best is None or j > best[0]):
+            best = (j, rv.confidence, rv.name, rv.direct)
+    return best
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """Everything the relation rules read, built once from one lexicon folder.
+
+    ``files`` keeps the text of every file it was built from (relative path →
+    text), so a component can write exactly these files into a saved pipeline.
+    """
+
+    files: Mapping[str, str]
+    lex: Lexicons
+    #: pattern family (file stem of ``patterns/*.tsv``) → its compiled patterns, in file order
+    patterns: Mapping[str, tuple[Compiled, ...]]
+    reporting: tuple[ReportingVerb, ...]
+    #: «پاسخ گفت»، «تبریک گفت»: the words before a reporting verb that make it no report
+    reporting_exclude: tuple[tuple[str, ...], ...]
+    #: forms of the light verbs (``light_verbs.txt``) that close a relative clause or start a coordinated one
+    light_verbs: tuple[frozenset[str], ...]
+
+    @classmethod
+    def from_files(cls, files: Mapping[str, str]) -> RuleSet:
+        """Build from the texts of a lexicon folder (relative path → text)."""
+        lex = Lexicons.from_files(files)
+        compiled: dict[str, list[Compiled]] = {}
+        for p in lex.patterns:
+            compiled.setdefault(p.family, []).append(compile_pattern(p, lex.verbs))
+        exclude = tuple(tuple(key(w) for w in words if not w.startswith("V:")) for words in lex.reporting_exclude)
+        return cls(
+            files=MappingProxyType(dict(files)),
+            lex=lex,
+            patterns=MappingProxyType({f: tuple(c) for f, c in compiled.items()}),
+            reporting=compile_reporting(lex),
+            reporting_exclude=exclude,
+            light_verbs=tuple(_verb(lex.verbs, w) for w in lex.light_verbs),
+        )
+
+    @classmethod
+    def load(cls, folder: str | Path | None = None) -> RuleSet:
+        """Build from a lexicon folder (default: the bundled ``data/lexicons/relations``)."""
+        return cls.from_files(read_folder(Path(folder) if folder is not None else lexicon_dir()))
+
+    def write(self, folder: str | Path) -> None:
+        """Write every file this rule set was built from into ``folder`` (a loadable lexicon folder)."""
+        out = Path(folder)
+        for rel, text in self.files.items():
+            path = out / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
