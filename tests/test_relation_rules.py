@@ -3,6 +3,7 @@ pattern files that cannot run, and lexicons that travel with a saved pipeline.""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from pathlib import Path
@@ -126,6 +127,14 @@ def test_component_bytes_round_trip(lexicons: Path) -> None:
     target = RelationExtractor().from_bytes(source.to_bytes())
     assert dict(target.rules.files) == dict(source.rules.files)
     assert "excursions" in target.families
+
+
+def test_component_pickles() -> None:
+    """spaCy's multiprocessing may pickle the pipeline: the rule set must survive it."""
+    comp = RelationExtractor()
+    back = pickle.loads(pickle.dumps(comp))
+    assert back.families == comp.families and dict(back.rules.files) == dict(comp.rules.files)
+    assert back.rules.patterns == comp.rules.patterns
 
 
 def test_component_to_disk_writes_the_lexicon_folder(tmp_path: Path) -> None:

@@ -11,7 +11,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 from ..paths import data_dir
@@ -117,7 +116,7 @@ class Pattern:
 class Lexicons:
     """All relation lexicons, loaded from one folder (immutable: built once by :meth:`from_files`)."""
 
-    verbs: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))  # past stem key -> present stem key
+    verbs: Mapping[str, str] = field(default_factory=dict)  # past stem key -> present stem key
     reporting: tuple[tuple[tuple[str, ...], float], ...] = ()
     #: reporting phrases (as written, words joined by spaces) that may take a statement with no «:»/«که»
     reporting_direct: frozenset[str] = frozenset()
@@ -210,7 +209,7 @@ class Lexicons:
             for line, row in _rows(files[name]):
                 patterns.append(_pattern(row, family, f"{name}:{line}", len(patterns)))
         return cls(
-            verbs=MappingProxyType(verbs),
+            verbs=verbs,
             reporting=tuple(reporting),
             reporting_direct=frozenset(direct),
             dual=phrases("dual_statement.txt"),

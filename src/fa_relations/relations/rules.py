@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import MappingProxyType
 
 from .docview import Tok, match_verb, match_words, verb_forms
 from .lexicon import LexiconError, Lexicons, Pattern, key, lexicon_dir, read_folder
@@ -160,6 +159,8 @@ class RuleSet:
 
     ``files`` keeps the text of every file it was built from (relative path →
     text), so a component can write exactly these files into a saved pipeline.
+    Frozen, with tuples and read-only ``Mapping`` views (plain dicts, so that a
+    pipeline still pickles for multiprocessing): nothing changes it after it is built.
     """
 
     files: Mapping[str, str]
@@ -181,9 +182,9 @@ class RuleSet:
             compiled.setdefault(p.family, []).append(compile_pattern(p, lex.verbs))
         exclude = tuple(tuple(key(w) for w in words if not w.startswith("V:")) for words in lex.reporting_exclude)
         return cls(
-            files=MappingProxyType(dict(files)),
+            files=dict(files),
             lex=lex,
-            patterns=MappingProxyType({f: tuple(c) for f, c in compiled.items()}),
+            patterns={f: tuple(c) for f, c in compiled.items()},
             reporting=compile_reporting(lex),
             reporting_exclude=exclude,
             light_verbs=tuple(_verb(lex.verbs, w) for w in lex.light_verbs),
