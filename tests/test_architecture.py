@@ -36,9 +36,6 @@ KNOWN_VIOLATIONS: dict[tuple[str, str], str] = {
     # text.zwnj.lexicon_sources() reads ARMAN to rebuild the shipped ZWNJ lexicon: training-data
     # code that belongs in fa_relations.training (issue 11, text-layer owner).
     (f"{PACKAGE}.text.zwnj", f"{PACKAGE}.training.datasets"): "zwnj lexicon builder reads a corpus",
-    # relations.subjects -> relations.appositions inside a function hides a cycle (issue 11,
-    # relations owner).
-    (f"{PACKAGE}.relations.subjects", f"{PACKAGE}.relations.appositions"): "hidden cycle, being removed",
 }
 
 
