@@ -11,6 +11,7 @@ import importlib
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from . import forking
 from .__about__ import __version__
 from .convert import doc_to_document
 from .schema import Document
+from .text.normalizer import NormalizerConfig
 from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
 
 logger = logging.getLogger(__name__)
@@ -151,9 +153,12 @@ class Pipeline:
         self.nlp.to_disk(path)
 
 
-def blank_nlp() -> Language:
-    """``spacy.blank("fa")`` with the fa_relations tokenizer."""
-    nlp = spacy.blank("fa", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_REGISTRY_NAME}}})
+def blank_nlp(normalizer: NormalizerConfig | None = None) -> Language:
+    """``spacy.blank("fa")`` with the fa_relations tokenizer and its normaliser settings
+    (written to ``config.cfg`` as ``[nlp.tokenizer.normalizer]``)."""
+    settings = asdict(normalizer or NormalizerConfig())
+    nlp = spacy.blank("fa", config={"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_REGISTRY_NAME,
+                                                           "normalizer": settings}}})
     # Our components work sentence by sentence, so spaCy's 1M-character guard
     # (meant for its parser's memory) would only refuse long news archives.
     nlp.max_length = MAX_DOCUMENT_CHARS
@@ -178,6 +183,7 @@ def load(
     *,
     ner: str | Path | bool | None = None,
     device: str | None = None,
+    normalizer: NormalizerConfig | None = None,
 ) -> Pipeline:
     """Build a :class:`Pipeline`.
 
@@ -185,6 +191,8 @@ def load(
     :meth:`Pipeline.save`. ``ner``: ``None`` for the built-in CPU model, a path
     or hub id of a token-classification checkpoint (ParsBERT), or ``False`` for
     no NER. ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"`` for transformer back ends.
+    ``normalizer``: the text layer's settings (default :class:`NormalizerConfig`);
+    a saved pipeline keeps its own.
     """
     if name_or_path is not None:
         path = Path(name_or_path)
@@ -202,7 +210,7 @@ def load(
     _register_factories()
 
     t0 = time.perf_counter()
-    nlp = blank_nlp()
+    nlp = blank_nlp(normalizer)
     name = DEFAULT_NAME
     if ner is not False:
         if ner is None and not is_builtin_model(builtin_model_path()):

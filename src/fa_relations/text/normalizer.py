@@ -182,6 +182,14 @@ class Normalizer:
             steps.append(ZwnjTransform(self._restorer, cfg.join_detached_affixes))
         return steps
 
+    @property
+    def zwnj_restorer(self) -> ZwnjRestorer | None:
+        """The ZWNJ restorer this normaliser uses (None when ``restore_zwnj`` is off)."""
+        for step in self.transforms:
+            if isinstance(step, ZwnjTransform):
+                return step.restorer
+        return None
+
     def __call__(self, text: str) -> NormalizedText:
         if not isinstance(text, str):
             raise TypeError(f"expected str, got {type(text).__name__}")

@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +20,25 @@ from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
 from . import spacy_extensions as _spacy_extensions  # noqa: F401  (registers Doc._.fa_aligned)
-from .normalizer import Normalizer, default_normalizer
+from .normalizer import Normalizer, NormalizerConfig, default_normalizer
 from .offsets import AlignedText
 from .tokenizer import split_sentences, tokenize_words
+from .zwnj import ZwnjRestorer
+
+logger = logging.getLogger(__name__)
+
+#: Files of a saved tokenizer folder: the normaliser settings and the ZWNJ lexicon it restores with.
+SETTINGS_FILE = "normalizer.json"
+ZWNJ_FILE = "zwnj.tsv"
+#: What pipelines saved before the tokenizer had settings hold instead of a folder.
+_LEGACY_MARKER = b"fa_relations.PersianTokenizer"
+
+
+def normalizer_for(config: NormalizerConfig, restorer: ZwnjRestorer | None = None) -> Normalizer:
+    """The process-wide default normaliser when ``config`` is the default and no restorer is given, else a new one."""
+    if restorer is None and config == NormalizerConfig():
+        return default_normalizer()
+    return Normalizer(config, restorer=restorer)
 
 
 class PersianTokenizer:
@@ -69,18 +88,46 @@ class PersianTokenizer:
         doc._.fa_aligned = aligned
         return doc
 
-    # The tokenizer's behaviour lives in code and data/ files, not in its own state:
-    # serialisation writes a marker only, so saved pipelines have the usual layout.
-    def to_bytes(self, **_: Any) -> bytes:
-        return b"fa_relations.PersianTokenizer"
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The normaliser settings (:class:`NormalizerConfig` as a dict)."""
+        return asdict(self.normalizer.config)
 
-    def from_bytes(self, _data: bytes, **_: Any) -> PersianTokenizer:
+    # Serialisation: the settings and the ZWNJ lexicon travel with a saved pipeline, so it
+    # restores the same spellings on a machine without this repository's data folder.
+    def _lexicon_text(self) -> str | None:
+        restorer = self.normalizer.zwnj_restorer
+        return restorer.lexicon_text() if restorer is not None else None
+
+    def to_bytes(self, **_: Any) -> bytes:
+        return json.dumps({"settings": self.settings, "zwnj_lexicon": self._lexicon_text()},
+                          ensure_ascii=False).encode("utf-8")
+
+    def from_bytes(self, data: bytes, **_: Any) -> PersianTokenizer:
+        if data == _LEGACY_MARKER:
+            return self
+        obj = json.loads(data.decode("utf-8"))
+        text = obj.get("zwnj_lexicon")
+        restorer = ZwnjRestorer(lexicon_text=text) if text is not None else None
+        self.normalizer = normalizer_for(NormalizerConfig(**obj["settings"]), restorer)
         return self
 
     def to_disk(self, path: str | Path, **_: Any) -> None:
-        Path(path).write_bytes(self.to_bytes())
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / SETTINGS_FILE).write_text(json.dumps(self.settings, indent=2) + "\n", encoding="utf-8")
+        text = self._lexicon_text()
+        if text is not None:
+            (path / ZWNJ_FILE).write_text(text, encoding="utf-8")
 
-    def from_disk(self, _path: str | Path, **_: Any) -> PersianTokenizer:
+    def from_disk(self, path: str | Path, **_: Any) -> PersianTokenizer:
+        path = Path(path)
+        if path.is_file():  # a pipeline saved before the tokenizer had settings
+            return self
+        config = NormalizerConfig(**json.loads((path / SETTINGS_FILE).read_text(encoding="utf-8")))
+        lexicon = path / ZWNJ_FILE
+        self.normalizer = normalizer_for(config, ZwnjRestorer(lexicon) if lexicon.exists() else None)
+        logger.info("tokenizer settings from %s", path)
         return self
 
 
@@ -88,10 +135,19 @@ TOKENIZER_REGISTRY_NAME = "fa_relations.PersianTokenizer.v1"
 
 
 @spacy.registry.tokenizers(TOKENIZER_REGISTRY_NAME)
-def create_persian_tokenizer() -> Callable[[Language], PersianTokenizer]:
-    """Registry function so a saved pipeline's ``config.cfg`` can name this tokenizer."""
+def create_persian_tokenizer(normalizer: dict[str, Any] | None = None) -> Callable[[Language], PersianTokenizer]:
+    """Registry function so ``config.cfg`` names this tokenizer and sets its normaliser.
+
+    ``normalizer``: fields of :class:`NormalizerConfig` (``[nlp.tokenizer.normalizer]``
+    in ``config.cfg``: ``characters``, ``digits``, ``spacing``, ``restore_zwnj``,
+    ``join_detached_affixes``); missing fields take the class's defaults.
+    """
+    try:
+        config = NormalizerConfig(**(normalizer or {}))
+    except TypeError as e:
+        raise ValueError(f"unknown normaliser setting in the tokenizer config: {e}") from None
 
     def make(nlp: Language) -> PersianTokenizer:
-        return PersianTokenizer(nlp.vocab)
+        return PersianTokenizer(nlp.vocab, normalizer_for(config))
 
     return make

@@ -145,22 +145,34 @@ def _derive_hazm_lexicons() -> dict:
 class ZwnjRestorer:
     """Decides the ZWNJ spelling of single words and of space-separated affixes."""
 
-    def __init__(self, lexicon_path: str | Path | None = None, use_hazm: bool = True) -> None:
+    def __init__(self, lexicon_path: str | Path | None = None, use_hazm: bool = True,
+                 *, lexicon_text: str | None = None) -> None:
+        """``lexicon_path``: the ZWNJ lexicon TSV (default: the one in ``data/lexicons``);
+        ``lexicon_text``: its content instead of a file (a pipeline read from bytes)."""
         self.lexicon_path = Path(lexicon_path) if lexicon_path else data_dir() / LEXICON_FILE
         self.use_hazm = use_hazm
+        self._lexicon_text = lexicon_text
+
+    def lexicon_text(self) -> str | None:
+        """The ZWNJ lexicon TSV this restorer uses (to save it with a pipeline), or None if there is none."""
+        if self._lexicon_text is not None:
+            return self._lexicon_text
+        return self.lexicon_path.read_text(encoding="utf-8") if self.lexicon_path.exists() else None
 
     @cached_property
     def corpus_lexicon(self) -> dict[str, LexiconEntry]:
         entries: dict[str, LexiconEntry] = {}
-        if not self.lexicon_path.exists():
+        text = self.lexicon_text()
+        if text is None:
             logger.warning("ZWNJ lexicon %s not found; restoring from hazm and rules only", self.lexicon_path)
             return entries
-        with open(self.lexicon_path, encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("#") or not line.strip():
-                    continue
-                key, form, nz, np_ = line.rstrip("\n").split("\t")
-                entries[key] = LexiconEntry(form, int(nz), int(np_))
+        for line in text.splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            key, form, nz, np_ = line.split("\t")
+            entries[key] = LexiconEntry(form, int(nz), int(np_))
+        logger.info("ZWNJ lexicon: %d entries from %s", len(entries),
+                    "a saved pipeline" if self._lexicon_text is not None else self.lexicon_path)
         return entries
 
     @cached_property
