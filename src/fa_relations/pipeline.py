@@ -23,6 +23,7 @@ from spacy.tokens import Doc
 from . import forking
 from .__about__ import __version__
 from .convert import doc_to_document
+from .defaults import DOC_BATCH_SIZE
 from .schema import Document
 from .text.normalizer import NormalizerConfig
 from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
@@ -33,6 +34,8 @@ logger = logging.getLogger(__name__)
 forking.install()
 
 DEFAULT_NAME = "fa_relations-builtin"
+#: Key of ``nlp.meta`` under which a saved pipeline keeps its name (documents' ``meta.model``).
+_NAME_KEY = "fa_relations_name"
 MAX_DOCUMENT_CHARS = 20_000_000
 
 #: Components added after NER when their package provides the factory.
@@ -84,7 +87,7 @@ class Pipeline:
         self,
         texts: Iterable[str],
         *,
-        batch_size: int = 64,
+        batch_size: int = DOC_BATCH_SIZE,
         n_process: int = 1,
         ids: Iterable[str | None] | None = None,
         timings: dict[str, float] | None = None,
@@ -149,7 +152,10 @@ class Pipeline:
         return [next(tagged) if w else [] for w in sentences]
 
     def save(self, path: str | Path) -> None:
-        """Save the spaCy pipeline (config and components) to ``path``."""
+        """Save the pipeline to ``path``: config, tokenizer settings and ZWNJ lexicon, the NER
+        model, the gazetteer and the relation lexicons. ``load(path)`` reads it back anywhere,
+        without this repository's ``models/`` and ``data/``, and gives the same documents."""
+        self.nlp.meta[_NAME_KEY] = self.name
         self.nlp.to_disk(path)
 
 
@@ -204,7 +210,7 @@ def load(
         nlp.max_length = MAX_DOCUMENT_CHARS
         logger.info("loaded the saved pipeline %s (%s) in %.2f s", path, ", ".join(nlp.pipe_names),
                     time.perf_counter() - t0)
-        return Pipeline(nlp, name=str(path))
+        return Pipeline(nlp, name=nlp.meta.get(_NAME_KEY) or str(path))
     from .ner.loading import builtin_model_path, is_builtin_model
 
     _register_factories()
@@ -216,7 +222,9 @@ def load(
         if ner is None and not is_builtin_model(builtin_model_path()):
             logger.warning("no built-in NER model in %s: the pipeline will find no entities", builtin_model_path())
         else:
-            nlp.add_pipe("fa_ner", config={"model": None if ner in (None, True) else str(ner), "device": device})
+            ner_pipe = nlp.add_pipe("fa_ner", config={"model": None if ner in (None, True) else str(ner),
+                                                      "device": device})
+            _ = ner_pipe.tagger  # load the model now: a wrong name or path fails here, not on the first text
             if ner not in (None, True):
                 name = f"{DEFAULT_NAME}+{ner}"
         logger.info("NER: %s", "built-in model in " + str(builtin_model_path()) if ner in (None, True) else ner)

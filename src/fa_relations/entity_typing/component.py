@@ -24,12 +24,18 @@ more than recall for the triples built on top.
 
 from __future__ import annotations
 
+import logging
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401  (registers span._.iso etc.)
+from ..paths import data_dir
 from .clusters import MentionInfo, assign_clusters
-from .gazetteer import COUNTRY, Gazetteer, build_gazetteer, default_gazetteer, name_key
+from .gazetteer import COUNTRY, GAZETTEER_FOLDER, Gazetteer, build_gazetteer, default_gazetteer, name_key
 from .typer import PlaceTyping, type_org, type_place
 
 Doc.set_extension("demonyms", default=None, force=True)
@@ -47,6 +53,9 @@ AMBIGUOUS_NAMES = frozenset(
 _MAX_NAME_TOKENS = 4
 
 
+logger = logging.getLogger(__name__)
+
+
 class EntityTyper:
     """See the module docstring."""
 
@@ -61,10 +70,35 @@ class EntityTyper:
         add_missing_countries: bool = False,
     ) -> None:
         self.name = name
-        self.gazetteer: Gazetteer = build_gazetteer(gazetteer_dir) if gazetteer_dir else default_gazetteer()
+        #: the folder of gazetteer TSVs this component types with (saved with the pipeline)
+        self.gazetteer_dir: Path | None = Path(gazetteer_dir) if gazetteer_dir else None
+        self._gazetteer: Gazetteer | None = None
         self.type_org_states = type_org_states
         self.drop_demonym_spans = drop_demonym_spans
         self.add_missing_countries = add_missing_countries
+
+    @property
+    def gazetteer(self) -> Gazetteer:
+        """Built on first use: the shared default, or the one of ``gazetteer_dir``."""
+        if self._gazetteer is None:
+            self._gazetteer = build_gazetteer(self.gazetteer_dir) if self.gazetteer_dir else default_gazetteer()
+            logger.info("gazetteer from %s", self.gazetteer_dir or data_dir() / GAZETTEER_FOLDER)
+        return self._gazetteer
+
+    # ---- serialisation: the gazetteer files travel with the pipeline ---------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        source = self.gazetteer_dir or data_dir() / GAZETTEER_FOLDER
+        target = Path(path) / GAZETTEER_FOLDER
+        target.mkdir(parents=True, exist_ok=True)
+        for tsv in sorted(source.glob("*.tsv")):
+            shutil.copyfile(tsv, target / tsv.name)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> EntityTyper:
+        folder = Path(path) / GAZETTEER_FOLDER
+        if folder.is_dir():  # pipelines saved before the typer saved its files keep the configured gazetteer
+            self.gazetteer_dir = folder
+            self._gazetteer = None
+        return self
 
     # ------------------------------------------------------------------ helpers
     def _context(self, doc: Doc, span: Span) -> tuple[int, int]:

@@ -191,9 +191,13 @@ def _demonym_forms(name: str) -> list[str]:
     return [n + "ی"]
 
 
+#: Folder of the gazetteer TSVs under ``data/`` (and inside a saved typer component).
+GAZETTEER_FOLDER = "gazetteers"
+
+
 def build_gazetteer(directory: str | Path | None = None) -> Gazetteer:
     """Build the gazetteer from CLDR and the TSV files in ``directory`` (default ``data/gazetteers``)."""
-    folder = Path(directory) if directory is not None else data_dir() / "gazetteers"
+    folder = Path(directory) if directory is not None else data_dir() / GAZETTEER_FOLDER
     gaz = Gazetteer()
     territories = _cldr_territories()
 

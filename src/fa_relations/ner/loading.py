@@ -26,18 +26,27 @@ def is_builtin_model(path: Path) -> bool:
         return False
 
 
-def load_tagger(model: str | Path | None = None, *, device: str | None = None) -> SequenceTagger:
+def load_tagger(model: str | Path | None = None, *, device: str | None = None,
+                batch_size: int | None = None) -> SequenceTagger:
     """Load an NER tagger.
 
     ``model`` is ``None`` (the built-in model), a folder holding a built-in model,
     a folder holding a Hugging Face token-classification checkpoint, or a hub id
-    such as ``HooshvareLab/bert-fa-base-uncased-ner-peyma``.
+    such as ``HooshvareLab/bert-fa-base-uncased-ner-peyma``. ``batch_size``:
+    sentences (built-in) or windows (transformers) per forward pass; ``None``
+    keeps the back end's default.
     """
     path = builtin_model_path() if model is None else Path(str(model)).expanduser()
     if path.is_dir() and is_builtin_model(path):
-        return load_builtin_tagger(path)
-    if model is None:
+        tagger: SequenceTagger = load_builtin_tagger(path)
+        logger.info("NER: built-in model from %s", path)
+    elif model is None:
         raise FileNotFoundError(
             f"the built-in NER model is missing from {path}; reinstall fa_relations or pass ner=PATH"
         )
-    return TransformersTagger.from_pretrained(str(model), device=device)
+    else:
+        tagger = TransformersTagger.from_pretrained(str(model), device=device)
+        logger.info("NER: transformers checkpoint %s on %s", model, tagger.device)
+    if batch_size is not None:
+        tagger.batch_size = batch_size
+    return tagger

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..defaults import BUILTIN_TAGGER_BATCH_SIZE
 from ..paths import models_dir
 from .features import canonical_chars, canonical_word
 
@@ -203,7 +204,7 @@ class BuiltinTagger:
         self.net = net if net is not None else build_network(config, len(vocab.words), len(vocab.chars))
         self.meta = meta or {}
         self._trans_ok, self._start_ok = iob_transition_mask(self.tags)
-        self.batch_size = 64
+        self.batch_size = BUILTIN_TAGGER_BATCH_SIZE
 
     # ---- encoding -------------------------------------------------------
     def encode_ids(self, sent: Sequence[str]) -> tuple[list[int], list[list[int]]]:

@@ -35,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from ..defaults import TRANSFORMER_TAGGER_BATCH_SIZE
 from ..iob import repair_iob
 from .hf_hub import (
     ModelNotAvailableError,
@@ -105,7 +106,7 @@ class TransformersTagger:
         name: str = "transformers",
         device: Any = None,
         label_map: Mapping[str, str | None] | None = None,
-        batch_size: int = 16,
+        batch_size: int = TRANSFORMER_TAGGER_BATCH_SIZE,
         max_length: int | None = None,
         overlap: int | None = None,
         meta: dict[str, Any] | None = None,
@@ -114,6 +115,7 @@ class TransformersTagger:
         self.model = model
         self.tokenizer = tokenizer
         self.name = name
+        self.label_map = dict(label_map or {})
         id2tag = map_label_scheme(model.config.id2label, model_name=repr(name), overrides=label_map)
         n_out = int(model.config.num_labels)
         missing = [i for i in range(n_out) if i not in id2tag]
@@ -153,7 +155,7 @@ class TransformersTagger:
         *,
         device: str | None = None,
         dtype: Any = None,
-        batch_size: int = 16,
+        batch_size: int = TRANSFORMER_TAGGER_BATCH_SIZE,
         max_length: int | None = None,
         overlap: int | None = None,
         label_map: Mapping[str, str | None] | None = None,
@@ -193,13 +195,26 @@ class TransformersTagger:
         if meta_path.is_file():
             try:
                 meta = {k: v for k, v in json.loads(meta_path.read_text(encoding="utf-8")).items()
-                        if k in ("name", "version", "architecture", "seed", "base", "dev_mean_f1")}
+                        if k in ("name", "version", "architecture", "seed", "base", "dev_mean_f1", "label_map")}
             except json.JSONDecodeError:
                 meta = {}
+        if label_map is None and meta.get("label_map"):  # saved with the pipeline (see save())
+            label_map = meta["label_map"]
         meta.setdefault("name", name)
         model.to(dev)
         return cls(model, tokenizer, name=name, device=dev, label_map=label_map, batch_size=batch_size,
                    max_length=max_length, overlap=overlap, meta=meta)
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the model (safetensors), its tokenizer and ``meta.json`` (back end, labels, label
+        overrides, max length) to ``path``, so :meth:`from_pretrained` reads the same tagger back."""
+        p = Path(path)
+        p.mkdir(parents=True, exist_ok=True)
+        self.model.save_pretrained(p, safe_serialization=True)
+        self.tokenizer.save_pretrained(p)
+        meta = {**self.meta, "backend": "transformers", "label_map": self.label_map or None}
+        (p / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return p
 
     # ------------------------------------------------------------ tagging
     def _forward(self, windows: list[list[int]]) -> list[list[int]]:
