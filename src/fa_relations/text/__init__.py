@@ -3,7 +3,7 @@
 from .characters import ZWNJ, canonical_word
 from .normalizer import NormalizedText, Normalizer, NormalizerConfig, normalize
 from .offsets import AlignedText, Edit
-from .zwnj import ZwnjRestorer, build_zwnj_lexicon
+from .zwnj import ZwnjRestorer
 
 __all__ = [
     "ZWNJ",
@@ -13,7 +13,6 @@ __all__ = [
     "Normalizer",
     "NormalizerConfig",
     "ZwnjRestorer",
-    "build_zwnj_lexicon",
     "canonical_word",
     "normalize",
 ]

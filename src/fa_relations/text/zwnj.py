@@ -5,7 +5,7 @@ a space instead («می روند», «کتاب ها»). The restorer decides wor
 three sources, most specific first:
 
 1. a lexicon of ZWNJ spellings counted in text we are allowed to learn from
-   (``data/lexicons/zwnj.tsv``, built by :func:`build_zwnj_lexicon`), which
+   (``data/lexicons/zwnj.tsv``, built by :func:`fa_relations.training.zwnj_lexicon.build_zwnj_lexicon`), which
    also counts how often the joined spelling is used as a word of its own;
 2. hazm's word list (with frequencies) and hazm's verb conjugations;
 3. affix rules: a known stem followed by a plural, comparative or clitic suffix.
@@ -18,8 +18,6 @@ import json
 import logging
 import os
 import re
-from collections import Counter
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.metadata import PackageNotFoundError, version
@@ -48,7 +46,7 @@ DETACHED_SUFFIXES = ("ها", "های", "هایی", "هایش", "هایشان", "
 #: stem frequency; tuned on the UD dev files.
 HEH_CLITIC_PRIOR = 10.0
 
-_WORD_RE = re.compile(r"[آ-ی\u200c]+")
+WORD_RE = re.compile(r"[آ-ی\u200c]+")
 _MIN_STEM = 2
 
 
@@ -69,40 +67,6 @@ class LexiconEntry:
     form: str
     zwnj_count: int
     plain_count: int
-
-
-def _iter_words(text: str) -> Iterator[str]:
-    for m in _WORD_RE.finditer(canonical_word(text)):
-        yield m.group().strip(ZWNJ)
-
-
-def build_zwnj_lexicon(texts: Iterable[str], output: str | Path | None = None, min_count: int = 1) -> Path:
-    """Count ZWNJ spellings and their joined spellings in ``texts`` and write the lexicon TSV.
-
-    Only text that is not used for reporting may go in (never the UD test files).
-    """
-    zwnj_forms: Counter[str] = Counter()
-    plain: Counter[str] = Counter()
-    for text in texts:
-        for w in _iter_words(text):
-            if ZWNJ in w:
-                zwnj_forms[w] += 1
-            else:
-                plain[w] += 1
-    best: dict[str, tuple[str, int]] = {}
-    for form, n in zwnj_forms.items():
-        key = form.replace(ZWNJ, "")
-        if n >= min_count and (key not in best or n > best[key][1]):
-            best[key] = (form, n)
-    path = Path(output) if output else data_dir() / LEXICON_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", encoding="utf-8") as fh:
-        fh.write("# joined\tzwnj_form\tzwnj_count\tplain_count\n")
-        for key in sorted(best):
-            form, n = best[key]
-            fh.write(f"{key}\t{form}\t{n}\t{plain.get(key, 0)}\n")
-    logger.info("wrote %d ZWNJ lexicon entries to %s", len(best), path)
-    return path
 
 
 def _hazm_cache_path() -> Path | None:
@@ -313,24 +277,3 @@ class ZwnjRestorer:
         if right in DETACHED_SUFFIXES and len(left) >= _MIN_STEM and not left.endswith(ZWNJ):
             return drop_invisible_zwnj(left + ZWNJ + right)
         return None
-
-
-def lexicon_sources(data: str | Path | None = None) -> Iterator[str]:
-    """Texts the shipped lexicon is built from: the UD Persian dev files and ARMAN train_fold1.
-
-    Never the UD test files, which the ZWNJ benchmark reports on. Tweets
-    (ParsTwiNER) and the Varzesh3 news were tried and left out: they rarely
-    write a ZWNJ, so their counts vote for the joined spelling (UD dev: 75.1%
-    and 78.4% of ZWNJ words restored with them, 83.6% without).
-    """
-    from ..paths import datasets_dir
-    from ..training.datasets import iter_sentences
-
-    root = datasets_dir(data)
-    for conllu in sorted((root / "ud_persian").glob("*-dev.conllu")):
-        with open(conllu, encoding="utf-8") as fh:
-            for line in fh:
-                if line.startswith("# text = "):
-                    yield line[9:]
-    for sent in iter_sentences("arman", "train", root):
-        yield sent.text
