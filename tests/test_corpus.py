@@ -388,3 +388,22 @@ def test_news_paragraphs(tmp_path: Path):
     docs = [json.loads(x) for x in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
     assert [d["id"] for d in docs] == [f"n{i}" for i in range(len(paragraphs))]
     assert all(d["text"] == p for d, p in zip(docs, paragraphs, strict=True))
+
+
+def test_option_objects_and_keywords_are_the_same_job(tmp_path: Path):
+    from fa_relations.corpus import OutputOptions, ReadOptions, RunOptions
+
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"uid": str(i), "body": persian_doc(i)}, ensure_ascii=False) + "\n"
+                           for i in range(5)), encoding="utf-8")
+    a = extract_corpus(src, tmp_path / "a", read=ReadOptions(text_field="body", id_field="uid"),
+                       write=OutputOptions(shard_size=2), run=RunOptions(workers=0, progress=False))
+    b = extract_corpus(src, tmp_path / "b", text_field="body", id_field="uid", shard_size=2, workers=0,
+                       progress=False)
+    assert a.shards == b.shards == 3 and read_dir(tmp_path / "a") == read_dir(tmp_path / "b")
+    # keywords override the objects; an unknown keyword is an error, not silently ignored
+    c = extract_corpus(src, tmp_path / "c.jsonl", read=ReadOptions(text_field="nope"), text_field="body",
+                       workers=0, progress=False)
+    assert c.documents_written == 5
+    with pytest.raises(TypeError, match="shard_sise"):
+        extract_corpus(src, tmp_path / "d", shard_sise=2)

@@ -11,8 +11,17 @@ from enum import Enum
 
 import typer
 
-from ..corpus.extract import DEFAULT_BATCH_SIZE, DEFAULT_SHARD_SIZE, EmptyInputError, ExtractionSummary
-from ..corpus.readers import DEFAULT_ENCODING
+from ..corpus.extract import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_SHARD_SIZE,
+    EmptyInputError,
+    ExtractionSummary,
+    OutputOptions,
+    PipelineOptions,
+    RunOptions,
+    extract_corpus,
+)
+from ..corpus.readers import DEFAULT_ENCODING, ReadOptions
 from .app import app
 
 #: Exit statuses of ``fa-relations extract`` (also listed in its ``--help``).
@@ -170,19 +179,19 @@ def extract(
     (url, date, ...) are kept in each output record under "fields".
     Ctrl-C or SIGTERM keeps every finished document; --resume goes on from there.
     """
-    from ..corpus import extract_corpus
-
     tolerated = parse_max_errors(max_errors)
     previous = signal.signal(signal.SIGTERM, _sigterm_to_interrupt)
     log_handler = _verbose_logging(verbose) if verbose else None
     try:
         summary = extract_corpus(
-            inputs or None, output, workers=workers, engine=engine.value, scheduler=scheduler,
-            format=fmt.value if fmt else None, rows=rows.value, shard_size=shard_size, shards=shards,
-            resume=resume, overwrite=overwrite, text_field=text_field, id_field=id_field, lines=lines,
-            input_format=input_format.value if input_format else None, encoding=encoding,
-            include_tokens=include_tokens, batch_size=batch_size, model=model, ner=ner, device=device,
-            progress=False if quiet else None,
+            inputs or None, output,
+            read=ReadOptions(lines=lines, text_field=text_field, id_field=id_field,
+                             input_format=input_format.value if input_format else None, encoding=encoding),
+            write=OutputOptions(format=fmt.value if fmt else None, rows=rows.value, shard_size=shard_size,
+                                shards=shards, include_tokens=include_tokens),
+            run=RunOptions(workers=workers, engine=engine.value, scheduler=scheduler, batch_size=batch_size,
+                           resume=resume, overwrite=overwrite, progress=False if quiet else None),
+            pipeline=PipelineOptions(model=model, ner=ner, device=device),
         )
     except KeyboardInterrupt:
         typer.echo("interrupted: every finished document is kept; run the same command with --resume to finish",

@@ -6,14 +6,17 @@
 True
 """
 
-from .extract import ExtractionSummary, extract_corpus
+from .extract import ExtractionSummary, OutputOptions, PipelineOptions, RunOptions, extract_corpus
 from .readers import ReadOptions, Record, expand_inputs, iter_records
 from .rows import document_from_row, document_row, triple_from_row, triple_rows
 
 __all__ = [
     "ExtractionSummary",
+    "OutputOptions",
+    "PipelineOptions",
     "ReadOptions",
     "Record",
+    "RunOptions",
     "document_from_row",
     "document_row",
     "expand_inputs",

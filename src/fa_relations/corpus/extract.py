@@ -19,14 +19,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
 from ..__about__ import __version__
 from . import engines as _engines
 from .readers import (
-    DEFAULT_ENCODING,
     STDIN,
     STDIN_NAME,
     ReadOptions,
@@ -393,34 +392,86 @@ def _summary_from_manifest(m: dict[str, Any], output: str, *, seconds: float, pr
     )
 
 
+@dataclass(frozen=True)
+class OutputOptions:
+    """What the output looks like (these shape the output files; ``--resume`` checks them)."""
+
+    #: ``"jsonl"`` or ``"parquet"``; None: from the output's suffix (see :func:`output_format`)
+    format: str | None = None
+    #: ``"documents"`` (one SCHEMA.md object or row per document) or ``"triples"`` (one row per triple)
+    rows: str = "documents"
+    #: input records per shard
+    shard_size: int = DEFAULT_SHARD_SIZE
+    #: a folder of shards even when the output ends in ``.jsonl``
+    shards: bool = False
+    #: keep each document's tokens
+    include_tokens: bool = False
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How the job runs (these never change the output)."""
+
+    #: processes of the local engine (0: in this process) or local Dask workers
+    workers: int = 1
+    #: ``"local"`` or ``"dask"``
+    engine: str = "local"
+    #: address of a Dask scheduler (``engine="dask"``); None starts a local cluster
+    scheduler: str | None = None
+    #: documents sent to a worker at a time
+    batch_size: int = DEFAULT_BATCH_SIZE
+    #: finish an interrupted run with the same inputs and options
+    resume: bool = False
+    #: replace the output of an earlier run
+    overwrite: bool = False
+    #: a progress bar; None: when standard error is a terminal
+    progress: bool | None = None
+
+
+@dataclass(frozen=True)
+class PipelineOptions:
+    """The pipeline each worker loads with :func:`fa_relations.load`."""
+
+    #: a saved pipeline folder; None: the built-in pipeline
+    model: str | os.PathLike[str] | None = None
+    #: an NER checkpoint path or hub id (or False for none)
+    ner: str | os.PathLike[str] | bool | None = None
+    #: cpu, cuda or auto for transformer back ends
+    device: str | None = None
+
+
+_OPTION_CLASSES = (ReadOptions, OutputOptions, RunOptions, PipelineOptions)
+
+
+def _with_overrides(objs: dict[type, Any], overrides: dict[str, Any]) -> dict[type, Any]:
+    """Apply keyword options (``workers=2``, ``format="parquet"``...) to the option object that has them."""
+    out = dict(objs)
+    for key, value in overrides.items():
+        owner = next((cls for cls in _OPTION_CLASSES if key in cls.__dataclass_fields__), None)
+        if owner is None:
+            raise TypeError(f"extract_corpus() got an unexpected keyword argument {key!r}")
+        out[owner] = replace(out[owner], **{key: value})
+    return out
+
+
 def extract_corpus(
     inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None,
     output: str | os.PathLike[str],
     *,
-    workers: int = 1,
-    engine: str = "local",
-    scheduler: str | None = None,
-    format: str | None = None,
-    rows: str = "documents",
-    shard_size: int = DEFAULT_SHARD_SIZE,
-    shards: bool = False,
-    resume: bool = False,
-    overwrite: bool = False,
-    text_field: str = "text",
-    id_field: str = "id",
-    lines: bool = False,
-    input_format: str | None = None,
-    encoding: str = DEFAULT_ENCODING,
-    include_tokens: bool = False,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    model: str | os.PathLike[str] | None = None,
-    ner: str | os.PathLike[str] | bool | None = None,
-    device: str | None = None,
-    progress: bool | None = None,
+    read: ReadOptions | None = None,
+    write: OutputOptions | None = None,
+    run: RunOptions | None = None,
+    pipeline: PipelineOptions | None = None,
     stdin: IO[Any] | None = None,
     stdout: IO[Any] | None = None,
+    **options: Any,
 ) -> ExtractionSummary:
     """Run the pipeline over many documents and write sharded output with a manifest.
+
+    Options come as objects (``read=ReadOptions(text_field="body")``,
+    ``write=OutputOptions(format="parquet")``, ``run=RunOptions(workers=2)``,
+    ``pipeline=PipelineOptions(ner=...)``) or as keywords named after their
+    fields (``workers=2, format="parquet"``), which override the objects.
 
     ``inputs``: files, folders, globs, or ``"-"`` / ``None`` for standard input
     (see :mod:`fa_relations.corpus.readers`). ``output``:
@@ -443,6 +494,20 @@ def extract_corpus(
     identical to an uninterrupted run. ``model``/``ner``/``device`` go to
     :func:`fa_relations.load`, once per worker.
     """
+    objs = _with_overrides({ReadOptions: read or ReadOptions(), OutputOptions: write or OutputOptions(),
+                            RunOptions: run or RunOptions(), PipelineOptions: pipeline or PipelineOptions()},
+                           options)
+    opts: ReadOptions = objs[ReadOptions]
+    out_opts: OutputOptions = objs[OutputOptions]
+    run_opts: RunOptions = objs[RunOptions]
+    pipe_opts: PipelineOptions = objs[PipelineOptions]
+    lines, text_field, id_field = opts.lines, opts.text_field, opts.id_field
+    input_format, encoding = opts.input_format, opts.encoding
+    format, rows, shard_size = out_opts.format, out_opts.rows, out_opts.shard_size
+    shards, include_tokens = out_opts.shards, out_opts.include_tokens
+    workers, engine, scheduler, batch_size = run_opts.workers, run_opts.engine, run_opts.scheduler, run_opts.batch_size
+    resume, overwrite, progress = run_opts.resume, run_opts.overwrite, run_opts.progress
+    model, ner, device = pipe_opts.model, pipe_opts.ner, pipe_opts.device
     t0 = time.perf_counter()
     format = output_format(output, format)
     if format not in FORMATS:
@@ -455,8 +520,6 @@ def extract_corpus(
         inputs = [STDIN]
     elif isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    opts = ReadOptions(lines=lines, text_field=text_field, id_field=id_field, input_format=input_format,
-                       encoding=encoding)
     paths = expand_inputs(list(inputs) or [STDIN], input_format)
     check_inputs(paths, opts)
     if resume and STDIN in paths:
