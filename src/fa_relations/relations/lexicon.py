@@ -91,6 +91,8 @@ WORD_SETS: dict[str, str] = {
     "copulas": "copulas.txt",
     "modifier_stops": "modifier_stops.txt",
     "reflexives": "reflexives.txt",
+    "demonstrative_determiners": "demonstrative_determiners.txt",
+    "complement_openers": "complement_openers.txt",
 }
 
 
@@ -163,6 +165,10 @@ class Lexicons:
     modifier_stops: frozenset[str] = frozenset()
     #: appositions: «بازیکن ... خود»
     reflexives: frozenset[str] = frozenset()
+    #: subjects: «این مسئول گفت»: determiners that make a clause-opening noun phrase an unnamed subject
+    demonstrative_determiners: frozenset[str] = frozenset()
+    #: subjects: «این که ...»: words before «که» that open a complement clause
+    complement_openers: frozenset[str] = frozenset()
     #: light verbs (past stem keys) of «... برگزار شد ،» relative clauses and «... کرد و X گفت» coordination
     light_verbs: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()

@@ -37,9 +37,6 @@ def _hon_start(ctx: Context, sent: Sent, i: int) -> int:
     return a
 
 
-_DEMONSTRATIVES = frozenset(key(w) for w in ("این", "همین", "آن"))
-
-
 def dateline_spans(sent: Sent) -> set[int]:
     """Tokens of «CITY - AGENCY -» datelines anywhere in the sentence (headline + dateline + lead)."""
     toks = sent.toks
@@ -92,15 +89,12 @@ def attribution_blocked(ctx: Context, sent: Sent, lo: int, hi: int) -> set[int]:
     return blocked
 
 
-_COMPLEMENT = frozenset(key(w) for w in ("این", "آن"))
-
-
 def clause_start(ctx: Context, sent: Sent, before: int, floor: int = 0) -> int:
     """Start of the clause ending at ``before``; a complement clause «(با اشاره به) این که ...،» is skipped."""
     toks = sent.toks
     for i in range(before - 1, floor - 1, -1):
         if toks[i].key in ctx.lex.clause_boundaries:
-            if toks[i].key == key("که") and i > 0 and toks[i - 1].key in _COMPLEMENT:
+            if toks[i].key == key("که") and i > 0 and toks[i - 1].key in ctx.lex.complement_openers:
                 continue
             return i + 1
     return floor
@@ -172,7 +166,7 @@ def find_subject(
     weak_person: Cand | None = None
     is_strong = False
     strong_seen: list[Cand] = []
-    if first_tok < hi and toks[first_tok].key in _DEMONSTRATIVES and sent.cand_covering(first_tok) is None:
+    if first_tok < hi and toks[first_tok].key in ctx.lex.demonstrative_determiners and sent.cand_covering(first_tok) is None:
         blocked = True
     else:
         for c in sent.cands:
