@@ -52,3 +52,23 @@ def test_validate_accepts_the_gold_files_and_names_broken_records(tmp_path: Path
     _, problems, _ = validate(path)
     text = " | ".join(problems)
     assert "outside the text" in text and "not allowed by SCHEMA" in text and "unknown predicate" in text
+
+
+def test_agreement_is_one_with_itself_and_drops_with_a_changed_pass(tmp_path: Path):
+    from fa_relations.evaluation.relation_agreement import relation_agreement
+
+    require_datasets()
+    gold = data_dir() / "relations" / "gold_peyma.jsonl"
+    recs = [json.loads(x) for x in gold.read_text(encoding="utf-8").splitlines() if x.strip()][:60]
+    first = tmp_path / "first.jsonl"
+    first.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs), encoding="utf-8")
+    same = relation_agreement([first], first)
+    assert same["sentences"] == 60 and same["triple_f1"] == 1.0
+    n_rel = same["first_pass_triples"]
+    changed = [dict(r, relations=r["relations"][1:]) for r in recs]  # the second pass drops one triple per sentence
+    dropped = sum(1 for r in recs if r["relations"])
+    second = tmp_path / "second.jsonl"
+    second.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in changed), encoding="utf-8")
+    res = relation_agreement([first], second)
+    assert res["overall"]["fn"] == dropped and res["overall"]["fp"] == 0
+    assert res["second_pass_triples"] == n_rel - dropped and res["triple_f1"] < 1.0

@@ -66,3 +66,23 @@ def evaluate_relations_cmd(
     if errors and errs is not None:
         errors.write_text(json.dumps(errs, ensure_ascii=False, indent=1), encoding="utf-8")
     typer.echo(f"{res['sentences']} sentences, {res['seconds']} s; written {path}")
+
+
+@evaluate_app.command("relation-agreement")
+def relation_agreement_cmd(
+    second: Path | None = typer.Option(None, "--second", help="The second pass (default data/relations/agreement/second_pass.jsonl)."),
+    first: list[Path] | None = typer.Option(None, "--first", help="First-pass files (default data/relations/train_*.jsonl)."),
+    data: Path | None = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+    output_dir: Path | None = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
+) -> None:
+    """Inter-annotator agreement: triple-level F1 between two independent annotation passes of the same sentences."""
+    from ..evaluation.relation_agreement import default_passes, relation_agreement  # deferred: fast --help
+    from ..evaluation.relations import write_result
+    from ..paths import data_dir
+
+    default_first, default_second = default_passes(data_dir() / "relations")
+    res = relation_agreement(first or default_first, second or default_second, str(data) if data else None)
+    _print_table(res)
+    path = write_result(res, "relation_agreement.json", output_dir)
+    typer.echo(f"{res['sentences']} sentences in both passes ({res['both_without_relations']} without relations in "
+               f"either), triple F1 {res['triple_f1']:.3f}; written {path}")
