@@ -119,7 +119,8 @@ def candidates(source: str, part: str, start: int = 0, count: int = 50, data: st
 
     PEYMA/ARMAN (``part`` = split, e.g. ``train`` or ``train_fold1``): those
     passing the GUIDELINES filter (two PER/ORG/LOC entities, or one and a
-    reporting word), with the corpus entities. news_mixed (``part`` = file):
+    reporting word), with the corpus entities; ``start`` and ``count`` are
+    positions in that filtered list (each candidate says its ``position``). news_mixed (``part`` = file):
     every sentence of records ``start`` .. ``start + count - 1`` (no entities:
     the annotator marks them).
     """
@@ -132,16 +133,17 @@ def candidates(source: str, part: str, start: int = 0, count: int = 50, data: st
                     yield {"corpus": NEWS, "file": part, "record": r, "field": field, "start": s, "end": e,
                            "text": raw[s:e]}
         return
-    sents = _corpus(source, part, data)
-    n = 0
-    for sent in sents[start:]:
-        if n >= count:
-            return
+    position = 0
+    for sent in _corpus(source, part, data):
         ents = _spans(sent)
         actors = [e for e in ents if e["label"] in _ACTOR_LABELS]
         if len(actors) >= 2 or (len(actors) == 1 and _REPORTING.search(sent.text)):
-            n += 1
-            yield {"corpus": source, "split": part, "index": sent.index, "text": sent.text, "corpus_entities": ents}
+            if position >= start + count:
+                return
+            if position >= start:
+                yield {"corpus": source, "split": part, "index": sent.index, "position": position,
+                       "text": sent.text, "corpus_entities": ents}
+            position += 1
 
 
 def validate_record(rec: dict[str, Any], text: str) -> list[str]:
