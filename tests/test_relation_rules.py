@@ -150,6 +150,19 @@ def test_component_to_disk_writes_the_lexicon_folder(tmp_path: Path) -> None:
     assert "excursions" in back.families and "excursions" not in comp.families
 
 
+def test_saved_component_loads_where_its_configured_folder_is_absent(tmp_path: Path, lexicons: Path) -> None:
+    """spacy.load builds the component from config.cfg before from_disk: a lexicon folder named there that
+    is absent on this machine is not an error when the saved pipeline brings its own."""
+    comp = RelationExtractor(lexicon_dir=str(lexicons))
+    comp.to_disk(tmp_path / "rel")
+    shutil.rmtree(lexicons)
+    waiting = RelationExtractor(lexicon_dir=str(lexicons))
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        waiting.extract(blank_nlp()("متن."))
+    back = waiting.from_disk(tmp_path / "rel")
+    assert back.families == comp.families and dict(back.rules.files) == dict(comp.rules.files)
+
+
 SAYS_TEXT = f"حسن روحانی {MADE_UP}: «اقتصاد ایران امروز بسیار قوی است.»"
 
 

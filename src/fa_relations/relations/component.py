@@ -64,12 +64,22 @@ class RelationExtractor:
         self.loc_fallback = bool(loc_fallback)
         self.selected = list(families) if families else None
         self.min_confidence = min_confidence
-        self._use(RuleSet.load(lexicon_dir))
+        self._missing: FileNotFoundError | None = None
+        try:
+            self._use(RuleSet.load(lexicon_dir))
+        except FileNotFoundError as err:
+            # spacy.load(saved) builds the component from config.cfg before from_disk reads the saved
+            # lexicons: the folder named there (or the bundled one) may be absent on this machine.
+            # A missing folder is reported only if nothing supplies a rule set before the first document.
+            logger.debug("no lexicon folder yet (%s); waiting for from_disk/from_bytes", err)
+            self._missing = err
+            self.plan, self.families, self._sentence_rules = (), [], ()
 
     def _use(self, rules: RuleSet) -> None:
         """Adopt a rule set and the families that run on it (checked here, not per document)."""
         plan_ = plan(rules, self.selected)
         self.rules = rules
+        self._missing = None
         self.plan: tuple[Family, ...] = plan_
         self.families = [f.name for f in plan_]
         self._sentence_rules = tuple(f.run for f in plan_ if f.run is not None)
@@ -77,7 +87,7 @@ class RelationExtractor:
     @property
     def lex(self) -> Lexicons:
         """The lexicons of the rule set."""
-        return self.rules.lex
+        return self._ready().lex
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.triples = self.extract(doc)
@@ -87,7 +97,15 @@ class RelationExtractor:
         for doc in docs:
             yield self(doc)
 
+    def _ready(self) -> RuleSet:
+        """The rule set; the lexicon folder error when none was ever loaded."""
+        if self._missing is not None:
+            raise self._missing
+        return self.rules
+
     def extract(self, doc: Doc) -> list[Triple]:
+        """The triples of one document (entities from ``doc.ents``)."""
+        self._ready()
         sents = build_sentences(doc)
         ctx = Context(doc=doc, rules=self.rules, sents=sents, loc_fallback=self.loc_fallback)
         if not sents:
@@ -130,7 +148,7 @@ class RelationExtractor:
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
-        self.rules.write(folder)
+        self._ready().write(folder)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationExtractor:
         """Rebuild the rule set from the lexicon folder a ``to_disk`` wrote (an older, empty save keeps the current one)."""
@@ -145,7 +163,7 @@ class RelationExtractor:
 
     def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
         """The lexicon files as msgpack (relative path → text)."""
-        return srsly.msgpack_dumps({"lexicons": dict(self.rules.files)})
+        return srsly.msgpack_dumps({"lexicons": dict(self._ready().files)})
 
     def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> RelationExtractor:
         """Rebuild the rule set from :meth:`to_bytes` output (empty bytes from an older version keep the current one)."""
