@@ -8,6 +8,7 @@ displaCy, ``nlp.pipe(n_process=...)`` and spaCy training work on it directly.
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -24,6 +25,7 @@ from . import forking
 from .__about__ import __version__
 from .convert import doc_to_document
 from .defaults import DOC_BATCH_SIZE
+from .paths import models_dir
 from .schema import Document
 from .text.normalizer import NormalizerConfig
 from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
@@ -171,12 +173,36 @@ def blank_nlp(normalizer: NormalizerConfig | None = None) -> Language:
     return nlp
 
 
+#: The trained relation classifier, added after the rules unless ``relations="rules"``.
+CLASSIFIER = ("fa_relation_classifier", "fa_relations.relation_classifier")
+#: Folder of the shipped relation classifier under ``models/``.
+RELATION_MODEL = "relations"
+RELATION_MODES = ("rules", "both", "model")
+
+
 def _register_factories() -> None:
     """Import the modules that register our spaCy factories (needed before ``spacy.load``)."""
     from .ner import component as _ner_component  # noqa: F401
 
-    for _, module in POST_NER_COMPONENTS:
+    for _, module in (*POST_NER_COMPONENTS, CLASSIFIER):
         importlib.import_module(module)
+
+
+def relation_model_path() -> Path:
+    """Folder of the shipped relation classifier (``models/relations``)."""
+    return models_dir() / RELATION_MODEL
+
+
+def _relation_mode(relations: str | None) -> str:
+    """``relations`` checked, or the shipped classifier's own mode (``rules`` when none is shipped)."""
+    cfg = relation_model_path() / "cfg"
+    if relations is None:
+        return json.loads(cfg.read_text(encoding="utf-8")).get("mode", "both") if cfg.is_file() else "rules"
+    if relations not in RELATION_MODES:
+        raise ValueError(f"relations must be one of {RELATION_MODES}, got {relations!r}")
+    if relations != "rules" and not cfg.is_file():
+        raise FileNotFoundError(f"relations={relations!r} needs the relation classifier in {relation_model_path()}")
+    return relations
 
 
 def _factory_available(factory: str, module: str) -> bool:
@@ -190,6 +216,7 @@ def load(
     ner: str | Path | bool | None = None,
     device: str | None = None,
     normalizer: NormalizerConfig | None = None,
+    relations: str | None = None,
 ) -> Pipeline:
     """Build a :class:`Pipeline`.
 
@@ -198,7 +225,10 @@ def load(
     or hub id of a token-classification checkpoint (ParsBERT), or ``False`` for
     no NER. ``device``: ``"cpu"``, ``"cuda"`` or ``"auto"`` for transformer back ends.
     ``normalizer``: the text layer's settings (default :class:`NormalizerConfig`);
-    a saved pipeline keeps its own.
+    a saved pipeline keeps its own. ``relations``: ``"rules"``, ``"model"`` (the
+    trained classifier for entity pairs, the rules for ``says``) or ``"both"``
+    (the classifier adds what the rules miss); None: the mode the shipped
+    classifier was chosen with (``models/relations``), or the rules alone.
     """
     if name_or_path is not None:
         path = Path(name_or_path)
@@ -231,5 +261,12 @@ def load(
     for factory, module in POST_NER_COMPONENTS:
         if _factory_available(factory, module):
             nlp.add_pipe(factory)
+    mode = _relation_mode(relations)
+    if mode != "rules" and "fa_relation_extractor" in nlp.pipe_names:
+        clf = nlp.add_pipe(CLASSIFIER[0])
+        clf.from_disk(relation_model_path())
+        clf.cfg["mode"] = mode
+        logger.info("relations: rules and the classifier in %s (mode %s, threshold %.2f)", relation_model_path(),
+                    mode, clf.cfg["threshold"])
     logger.info("pipeline %s ready (%s) in %.2f s", name, ", ".join(nlp.pipe_names), time.perf_counter() - t0)
     return Pipeline(nlp, name=name)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from .app import evaluate_app
+from .app import evaluate_app, train_app
 
 
 class GoldSet(str, Enum):
@@ -19,6 +19,12 @@ class GoldSet(str, Enum):
 class Entities(str, Enum):
     gold = "gold"
     predicted = "predicted"
+
+
+class Relations(str, Enum):
+    rules = "rules"
+    model = "model"
+    both = "both"
 
 
 def _print_table(res: dict) -> None:
@@ -40,6 +46,7 @@ def evaluate_relations_cmd(
     errors: Path | None = typer.Option(None, "--errors", help="Write the mismatching sentences (JSON) here."),
     output_dir: Path | None = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
     old_spelling: bool = typer.Option(False, "--old-spelling", help="Rewrite each sentence with Arabic ي/ك and no ZWNJ first (offsets kept), as old news archives are written."),
+    relations: Relations = typer.Option(Relations.rules, "--relations", help="rules, model (the trained classifier for entity pairs, rules for says) or both."),
 ) -> None:
     """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
     from ..evaluation.relations import (  # deferred: keeps `fa-relations --help` fast
@@ -49,8 +56,9 @@ def evaluate_relations_cmd(
     )
 
     if seed:
-        res = evaluate_seed(entities.value, examples)
-        path = write_result(res, f"relations_seed_{entities.value}.json", output_dir)
+        res = evaluate_seed(entities.value, examples, relations=relations.value)
+        tag = "" if relations is Relations.rules else f"_{relations.value}"
+        path = write_result(res, f"relations_seed_{entities.value}{tag}.json", output_dir)
         typer.echo(json.dumps({k: v for k, v in res.items() if not isinstance(v, list)}, ensure_ascii=False))
         for k in ("missed_core", "not_in_gold", "resolved_not_in_gold"):
             for line in res[k]:
@@ -59,9 +67,9 @@ def evaluate_relations_cmd(
         return
     errs: list | None = [] if errors else None
     res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs,
-                             old_spelling=old_spelling)
+                             old_spelling=old_spelling, relations=relations.value)
     _print_table(res)
-    suffix = "_old_spelling" if old_spelling else ""
+    suffix = ("_old_spelling" if old_spelling else "") + ("" if relations is Relations.rules else f"_{relations.value}")
     path = write_result(res, f"relations_{set_name.value}_{entities.value}{suffix}.json", output_dir)
     if errors and errs is not None:
         errors.write_text(json.dumps(errs, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -86,3 +94,31 @@ def relation_agreement_cmd(
     path = write_result(res, "relation_agreement.json", output_dir)
     typer.echo(f"{res['sentences']} sentences in both passes ({res['both_without_relations']} without relations in "
                f"either), triple F1 {res['triple_f1']:.3f}; written {path}")
+
+
+@train_app.command("relations")
+def train_relations_cmd(
+    data_files: list[Path] | None = typer.Option(None, "--data", help="Train files (default data/relations/train_*.jsonl)."),
+    output: Path | None = typer.Option(None, "--output", help="Model folder (default models/relations)."),
+    config: Path | None = typer.Option(None, "--config", help="Training config (default configs/relation_classifier.cfg)."),
+    corpora: Path | None = typer.Option(None, "--corpora", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
+) -> None:
+    """Train the relation classifier (fa_relation_classifier) on the hand-read train set, fixed seed; epochs and
+    threshold by cross-validation on the train sentences; the gold dev scores go to the model's meta.json."""
+    from ..training.relation_classifier import (  # deferred: fast --help
+        default_output,
+        default_train_files,
+        read_config,
+        train,
+    )
+
+    meta = train(data_files or default_train_files(), output or default_output(), read_config(config),
+                 str(corpora) if corpora else None)
+    cv, dev = meta["cross_validation"], meta["dev_gold_entities"]
+    typer.echo(f"{meta['training_sentences']} sentences, {meta['training_relations']} pair relations; "
+               f"{meta['epochs']} epochs, threshold {meta['threshold']}")
+    for name, block in (("cross-validation", cv), ("dev, gold entities", dev)):
+        r, b = block["rules"], block["rules+model"] or block["rules"]
+        typer.echo(f"{name}: rules P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}; rules + model "
+                   f"P {b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f}")
+    typer.echo(f"written {output or default_output()}")

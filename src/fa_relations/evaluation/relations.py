@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import data_dir, datasets_dir, results_dir
-from ..pipeline import blank_nlp, load
+from ..pipeline import blank_nlp, load, relation_model_path
+from ..relation_classifier import component as _relation_classifier  # noqa: F401  (registers the classifier)
 from ..relations import component as _relation_component  # noqa: F401  (registers fa_relation_extractor)
 from ..relations.oracle import doc_with_entities
 from ..schema import PREDICATES
@@ -124,17 +125,21 @@ def predicted_triples(triples, text: str) -> set[tuple]:
 
 
 class _Runner:
-    """Runs the extractor with gold (oracle) or predicted entities."""
+    """Runs the relation stage (rules, model or both) with gold (oracle) or predicted entities."""
 
-    def __init__(self, entities: str) -> None:
+    def __init__(self, entities: str, relations: str = "rules") -> None:
         self.entities = entities
         if entities == "gold":
             self.nlp = blank_nlp()
             # oracle labels are already typed (COUNTRY/CITY/LOC): no LOC fallback
-            self.component = self.nlp.add_pipe("fa_relation_extractor", config={"loc_fallback": False})
+            self.nlp.add_pipe("fa_relation_extractor", config={"loc_fallback": False})
+            if relations != "rules":
+                clf = self.nlp.add_pipe("fa_relation_classifier")
+                clf.from_disk(relation_model_path())
+                clf.cfg["mode"] = relations
             self.pipeline = None
         elif entities == "predicted":
-            self.pipeline = load()
+            self.pipeline = load(relations=relations)
             self.nlp = self.pipeline.nlp
         else:
             raise ValueError("entities must be 'gold' or 'predicted'")
@@ -142,7 +147,9 @@ class _Runner:
     def __call__(self, text: str, gold_entities: list[dict]):
         if self.entities == "gold":
             doc = doc_with_entities(self.nlp, text, gold_entities)
-            return self.component(doc)._.triples or []
+            for _, proc in self.nlp.pipeline:
+                doc = proc(doc)
+            return doc._.triples or []
         doc = self.nlp(text)
         return doc._.triples or []
 
@@ -155,15 +162,18 @@ def evaluate_relations(
     gold_folder: str | Path | None = None,
     errors: list | None = None,
     old_spelling: bool = False,
+    relations: str = "rules",
 ) -> dict[str, Any]:
-    """Per-predicate and micro P/R/F1 of the rules on the gold set ``set_name``.
+    """Per-predicate and micro P/R/F1 of the relation stage on the gold set ``set_name``.
+
+    ``relations``: ``"rules"``, ``"model"`` or ``"both"`` (see :func:`fa_relations.load`).
 
     With ``old_spelling`` every sentence is first rewritten as old news archives
     write Persian (:data:`OLD_SPELLING`: Arabic ي/ك, no ZWNJ); the rewrite keeps
     every offset, so the same gold spans apply.
     """
     t0 = time.time()
-    run = _Runner(entities)
+    run = _Runner(entities, relations)
     scores = Scores()
     n = 0
     for rec, text in iter_gold(set_name, gold_folder, data):
@@ -181,7 +191,7 @@ def evaluate_relations(
                 "methods": {_show(triple_key(t.predicate, (t.subject.start, t.subject.end), (t.object.start, t.object.end)), text): t.method for t in triples},
             })
     res = scores.table()
-    res.update({"set": set_name, "entities": entities, "spelling": "old" if old_spelling else "as in the corpus",
+    res.update({"set": set_name, "entities": entities, "relations": relations, "spelling": "old" if old_spelling else "as in the corpus",
                 "sentences": n, "seconds": round(time.time() - t0, 1)})
     return res
 
@@ -232,7 +242,8 @@ ARABIC_LETTERS = str.maketrans({"ی": "ي", "ک": "ك"})
 OLD_SPELLING = str.maketrans({"ی": "ي", "ک": "ك", "\u200c": " "})
 
 
-def evaluate_seed(entities: str = "gold", examples: str | Path | None = None, *, arabic: bool = False) -> dict[str, Any]:
+def evaluate_seed(entities: str = "gold", examples: str | Path | None = None, *, arabic: bool = False,
+                  relations: str = "rules") -> dict[str, Any]:
     """Core recall, all-gold recall and precision on the seed article (processed as one document).
 
     A predicted triple that is not in the line-level gold but reaches an argument
@@ -242,7 +253,7 @@ def evaluate_seed(entities: str = "gold", examples: str | Path | None = None, *,
     text, ents, gold = load_seed(examples)
     if arabic:
         text = text.translate(ARABIC_LETTERS)
-    run = _Runner(entities)
+    run = _Runner(entities, relations)
     triples = run(text, ents)
 
     def gk(g):

@@ -1,0 +1,201 @@
+"""``fa_relation_classifier``: a trainable spaCy component that scores entity pairs for relations.
+
+It runs after ``fa_relation_extractor`` (the rules) and, per ``mode``:
+
+- ``"both"``: adds the pairs the model labels with probability at least
+  ``threshold`` that the rules did not relate, keeping every rule triple;
+- ``"model"``: replaces the rule triples of the predicates it scores (every
+  predicate but ``says``, whose statement spans come from the rules) by its own.
+
+Each added triple has ``method="model:<name>"`` and the model's probability as
+``confidence``. The model (:mod:`.model`) is a registered thinc architecture;
+``to_disk``/``from_disk`` save it with the labels, mode and threshold.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline import TrainablePipe
+from spacy.tokens import Doc
+from spacy.training import Example
+from spacy.vocab import Vocab
+from thinc.api import Model, Optimizer
+
+from .. import extensions  # noqa: F401  (registers doc._.triples)
+from ..extensions import original_span
+from ..schema import PREDICATES, Argument, Triple
+from .features import LABELS, NONE, Candidate, candidates, features, hash_features
+from .model import DEFAULT_MODEL_CONFIG
+
+logger = logging.getLogger(__name__)
+
+MODES = ("both", "model")
+#: Key of a reference Doc's ``user_data`` holding its gold relations for training:
+#: a list of (subject token start, subject end, predicate, object start, object end).
+GOLD_KEY = "fa_gold_relations"
+DEFAULT_THRESHOLD = 0.5
+
+
+def _argument(doc: Doc, span) -> Argument:
+    s, e, surface = original_span(doc, span.start_char, span.end_char)
+    return Argument(text=surface, start=s, end=e, label=span.label_, iso=span._.iso, canonical=span._.canonical)
+
+
+def gold_label(gold: set[tuple], cand: Candidate) -> str:
+    """The gold predicate of a candidate pair (symmetric predicates in either order), or ``none``."""
+    s, o = cand.subject, cand.object
+    for pred in LABELS[1:]:
+        if (s.start, s.end, pred, o.start, o.end) in gold:
+            return pred
+        if PREDICATES[pred].symmetric and (o.start, o.end, pred, s.start, s.end) in gold:
+            return pred
+    return NONE
+
+
+class RelationClassifier(TrainablePipe):
+    """See the module docstring."""
+
+    def __init__(self, vocab: Vocab, model: Model, name: str = "fa_relation_classifier", *,
+                 mode: str = "both", threshold: float = DEFAULT_THRESHOLD) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        self.vocab = vocab
+        self.model = model
+        self.name = name
+        self.cfg: dict[str, Any] = {"labels": list(LABELS), "mode": mode, "threshold": float(threshold)}
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.cfg["labels"])
+
+    @property
+    def threshold(self) -> float:
+        return float(self.cfg["threshold"])
+
+    # ---- prediction --------------------------------------------------------------
+    def _encode(self, docs: Iterable[Doc]) -> tuple[list[list[Candidate]], tuple]:
+        cands = [candidates(doc) for doc in docs]
+        feats = [features(doc, c) for doc, cs in zip(docs, cands, strict=True) for c in cs]
+        return cands, hash_features(feats)
+
+    def predict(self, docs: Iterable[Doc]) -> tuple[list[list[Candidate]], numpy.ndarray]:
+        docs = list(docs)
+        cands, X = self._encode(docs)
+        if not len(X[2]):
+            return cands, numpy.zeros((0, len(self.labels)), dtype="float32")
+        return cands, self.model.ops.to_numpy(self.model.predict(X))
+
+    def set_annotations(self, docs: Iterable[Doc], scores: tuple[list[list[Candidate]], numpy.ndarray]) -> None:
+        cands, probs = scores
+        row = 0
+        for doc, doc_cands in zip(docs, cands, strict=True):
+            found = self._triples(doc, doc_cands, probs[row:row + len(doc_cands)])
+            row += len(doc_cands)
+            rules = list(doc._.triples or [])
+            if self.cfg["mode"] == "model":
+                rules = [t for t in rules if t.predicate not in LABELS]
+            taken = {frozenset(((t.subject.start, t.subject.end), (t.object.start, t.object.end))) for t in rules}
+            added = [t for t in found if frozenset(((t.subject.start, t.subject.end),
+                                                    (t.object.start, t.object.end))) not in taken]
+            out = rules + added
+            out.sort(key=lambda t: (t.sentence or (0, 0), t.subject.start, t.object.start))
+            doc._.triples = out
+
+    def _triples(self, doc: Doc, doc_cands: list[Candidate], probs: numpy.ndarray) -> list[Triple]:
+        best: dict[tuple, Triple] = {}
+        for cand, p in zip(doc_cands, probs, strict=True):
+            k = int(numpy.argmax(p[1:])) + 1
+            if p[k] < self.threshold:
+                continue
+            pred = self.labels[k]
+            s, o = cand.subject, cand.object
+            if PREDICATES[pred].symmetric and o.start < s.start:
+                s, o = o, s
+            key = (pred, s.start, o.start)
+            if key in best and best[key].confidence >= p[k]:
+                continue
+            ss, se, _ = original_span(doc, doc[cand.sent_start].idx, doc[cand.sent_end - 1].idx
+                                      + len(doc[cand.sent_end - 1].text))
+            best[key] = Triple(subject=_argument(doc, s), predicate=pred, object=_argument(doc, o),
+                               confidence=round(float(p[k]), 4), method=f"model:{self.name}", sentence=(ss, se))
+        # one relation per pair: the most probable
+        per_pair: dict[frozenset, Triple] = {}
+        for t in best.values():
+            pk = frozenset(((t.subject.start, t.subject.end), (t.object.start, t.object.end)))
+            if pk not in per_pair or per_pair[pk].confidence < t.confidence:
+                per_pair[pk] = t
+        return list(per_pair.values())
+
+    # ---- training ----------------------------------------------------------------
+    def _gold_rows(self, examples: Iterable[Example]) -> tuple[list[Doc], numpy.ndarray]:
+        docs, golds = [], []
+        for eg in examples:
+            docs.append(eg.predicted)
+            golds.append({tuple(g) for g in eg.reference.user_data.get(GOLD_KEY, [])})
+        cands = [candidates(doc) for doc in docs]
+        index = {lab: i for i, lab in enumerate(self.labels)}
+        y = [index[gold_label(g, c)] for g, cs in zip(golds, cands, strict=True) for c in cs]
+        return docs, numpy.asarray(y, dtype="int32")
+
+    def get_loss(self, examples: Iterable[Example], scores: numpy.ndarray) -> tuple[float, numpy.ndarray]:
+        _, y = self._gold_rows(examples)
+        truth = numpy.zeros_like(scores)
+        truth[numpy.arange(len(y)), y] = 1.0
+        d_scores = (scores - truth) / max(len(y), 1)
+        loss = float(-numpy.log(numpy.clip(scores[numpy.arange(len(y)), y], 1e-9, 1.0)).sum())
+        return loss, d_scores
+
+    def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optimizer | None = None,
+               losses: dict[str, float] | None = None) -> dict[str, float]:
+        losses = {} if losses is None else losses
+        losses.setdefault(self.name, 0.0)
+        examples = list(examples)
+        docs, _ = self._gold_rows(examples)
+        _, X = self._encode(docs)
+        if not len(X[2]):
+            return losses
+        scores, backprop = self.model.begin_update(X)
+        loss, d_scores = self.get_loss(examples, scores)
+        backprop(d_scores)
+        if sgd is not None:
+            self.finish_update(sgd)
+        losses[self.name] += loss
+        return losses
+
+    def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None) -> None:
+        self.model.initialize()
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
+        """Micro P/R/F1 of the model's own pairs against the gold relations it can score."""
+        examples = list(examples)
+        docs, y = self._gold_rows(examples)
+        _, probs = self.predict(docs)
+        tp = fp = fn = 0
+        for gold, p in zip(y, probs, strict=True):
+            k = int(numpy.argmax(p[1:])) + 1
+            guess = k if p[k] >= self.threshold else 0
+            tp += int(guess == gold != 0)
+            fp += int(guess != 0 and guess != gold)
+            fn += int(gold != 0 and guess != gold)
+        prec = tp / (tp + fp) if tp + fp else 0.0
+        rec = tp / (tp + fn) if tp + fn else 0.0
+        f = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
+        return {"rel_p": prec, "rel_r": rec, "rel_f": f}
+
+
+@Language.factory(
+    "fa_relation_classifier",
+    requires=["doc.ents", "doc._.triples"],
+    assigns=["doc._.triples"],
+    default_config={"model": DEFAULT_MODEL_CONFIG, "mode": "both", "threshold": DEFAULT_THRESHOLD},
+    default_score_weights={"rel_f": 1.0, "rel_p": 0.0, "rel_r": 0.0},
+)
+def make_relation_classifier(nlp: Language, name: str, model: Model, mode: str, threshold: float) -> RelationClassifier:
+    """``mode``: ``both`` (add to the rules) or ``model`` (replace the rules' pair predicates);
+    ``threshold``: the probability a pair's best predicate needs (chosen on dev by training)."""
+    return RelationClassifier(nlp.vocab, model, name, mode=mode, threshold=threshold)

@@ -1,0 +1,88 @@
+"""The trained relation classifier (issue #12): candidates, training, saving, modes in the pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import fa_relations
+from fa_relations.pipeline import blank_nlp, relation_model_path
+from fa_relations.relation_classifier.features import LABELS, candidates, features
+from fa_relations.relations.oracle import doc_with_entities
+from fa_relations.training.relation_classifier import TrainConfig, default_train_files, train
+
+from .conftest import require_datasets
+
+TEXT = "محمد جواد ظریف وزیر امور خارجه ایران روز دوشنبه با سرگئی لاوروف در مسکو دیدار کرد."
+
+
+def _gold_doc():
+    nlp = blank_nlp()
+    ents = [{"start": 0, "end": 14, "label": "PER"}, {"start": 31, "end": 36, "label": "COUNTRY", "iso": "IR"},
+            {"start": 51, "end": 63, "label": "PER"}, {"start": 67, "end": 71, "label": "CITY"}]
+    assert [TEXT[e["start"]:e["end"]] for e in ents] == ["محمد جواد ظریف", "ایران", "سرگئی لاوروف", "مسکو"]
+    return doc_with_entities(nlp, TEXT, ents)
+
+
+def test_candidates_respect_the_schema_argument_types():
+    doc = _gold_doc()
+    pairs = {(c.subject.text, c.object.text) for c in candidates(doc)}
+    assert ("محمد جواد ظریف", "ایران") in pairs and ("محمد جواد ظریف", "مسکو") in pairs
+    assert ("مسکو", "محمد جواد ظریف") not in pairs  # no predicate takes a CITY subject and a PER object
+    f = features(doc, next(c for c in candidates(doc) if c.object.text == "مسکو" and c.subject.text == "سرگئی لاوروف"))
+    assert "t:PER>CITY" in f and any(x.startswith("a:") for x in f)
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory) -> tuple[Path, dict]:
+    require_datasets()
+    out = tmp_path_factory.mktemp("relmodel") / "relations"
+    files = default_train_files()
+    assert files, "the hand-read train set (data/relations/train_*.jsonl) is missing"
+    cfg = TrainConfig(epochs=2, folds=2, thresholds=[0.5, 0.8], length=2**14)
+    return out, train(files[:1], out, cfg)
+
+
+def test_training_writes_a_model_with_its_sources_and_selection(small_model):
+    out, _ = small_model
+    saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert saved["training_sentences"] > 300 and saved["training_sources"]
+    assert all("research" in v or "licence" in v for v in saved["training_sources"].values())
+    assert saved["threshold"] in (0.5, 0.8, 2.0) and 1 <= saved["epochs"] <= 2
+    assert saved["dev_gold_entities"]["rules"]["support"] > 200
+    assert (out / "model").stat().st_size > 2**14 * len(LABELS) * 4
+
+
+def test_same_seed_same_model(small_model, tmp_path):
+    out, meta = small_model
+    cfg = TrainConfig(**meta["config"])
+    again = train(default_train_files()[:1], tmp_path / "again", cfg)
+    assert (tmp_path / "again" / "model").read_bytes() == (out / "model").read_bytes()
+    assert again["threshold"] == meta["threshold"]
+
+
+def test_modes_in_the_pipeline():
+    if not (relation_model_path() / "model").exists():
+        pytest.skip("no relation classifier shipped in models/relations")
+    rules = fa_relations.load(relations="rules")
+    both = fa_relations.load(relations="both")
+    model = fa_relations.load(relations="model")
+    assert "fa_relation_classifier" in both.components and "fa_relation_classifier" not in rules.components
+    r, b, m = rules(TEXT), both(TEXT), model(TEXT)
+    key = lambda t: (t.subject.start, t.predicate, t.object.start)  # noqa: E731
+    assert {key(t) for t in r.triples} <= {key(t) for t in b.triples}  # "both" keeps every rule triple
+    assert all(t.method.startswith("model:") or t.predicate == "says" for t in m.triples)
+    assert all(0.0 < t.confidence <= 1.0 for t in b.triples)
+    with pytest.raises(ValueError):
+        fa_relations.load(relations="magic")
+
+
+def test_classifier_travels_with_a_saved_pipeline(tmp_path):
+    if not (relation_model_path() / "model").exists():
+        pytest.skip("no relation classifier shipped in models/relations")
+    nlp = fa_relations.load(relations="both")
+    nlp.save(tmp_path / "p")
+    again = fa_relations.load(tmp_path / "p")
+    assert again(TEXT).to_json() == nlp(TEXT).to_json()
