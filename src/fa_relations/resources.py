@@ -15,20 +15,27 @@ from pathlib import Path
 COMMENT = "#"
 
 
-def read_tsv(path: str | os.PathLike[str]) -> list[list[str]]:
-    """The rows of a comment-skipping TSV file, each a list of stripped cells.
+def tsv_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The rows of a comment-skipping TSV text: ``(line number, stripped cells)``.
 
-    Rows keep their own length (no padding): a one-column ``.txt`` word list
-    gives one-cell rows. A missing file raises :class:`FileNotFoundError`.
+    Blank lines and lines starting with ``#`` are skipped; rows keep their own
+    length (a one-column word list gives one-cell rows).
     """
-    rows: list[list[str]] = []
-    with open(Path(path), encoding="utf-8") as fh:
-        for raw in fh:
-            line = raw.rstrip("\r\n")
-            if not line.strip() or line.lstrip().startswith(COMMENT):
-                continue
-            rows.append([cell.strip() for cell in line.split("\t")])
+    rows: list[tuple[int, list[str]]] = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\r\n")
+        if not line.strip() or line.lstrip().startswith(COMMENT):
+            continue
+        rows.append((n, [cell.strip() for cell in line.split("\t")]))
     return rows
+
+
+def read_tsv(path: str | os.PathLike[str]) -> list[list[str]]:
+    """The rows of a comment-skipping TSV file (see :func:`tsv_rows`).
+
+    A missing file raises :class:`FileNotFoundError`.
+    """
+    return [cells for _, cells in tsv_rows(Path(path).read_text(encoding="utf-8"))]
 
 
 def read_tsv_records(path: str | os.PathLike[str]) -> list[dict[str, str]]:

@@ -14,17 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import data_dir
+from ..resources import tsv_rows
 from ..schema import PREDICATES
-from ..text.characters import canonical_word
-
-_EXTRA = str.maketrans({"ئ": "ی", "ي": "ی", "ى": "ی", "ك": "ک", "إ": "ا", "أ": "ا", "ٱ": "ا", "ؤ": "و", "ة": "ه", "ۀ": "ه", "ـ": ""})
+from ..text.keys import lookup_key
 
 
 @lru_cache(maxsize=100_000)
 def key(text: str) -> str:
-    """Matching key of a word or phrase: unified letters, no ZWNJ, no spaces."""
-    s = canonical_word(text).translate(_EXTRA)
-    return s.replace("\u200c", "").replace(" ", "").replace("_", "")
+    """Matching key of a word or phrase: the text layer's look-up key; ``_`` joins the words
+    of a multi-word lexicon entry and is dropped too."""
+    return lookup_key(text, drop="_")
 
 
 def lexicon_dir() -> Path:
@@ -50,17 +49,6 @@ def read_folder(folder: Path) -> dict[str, str]:
     }
 
 
-def _rows(text: str) -> list[tuple[int, list[str]]]:
-    """Non-comment lines of a TAB-separated lexicon text: ``(line number, cells)``."""
-    rows = []
-    for n, raw in enumerate(text.splitlines(), 1):
-        line = raw.rstrip("\n")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        rows.append((n, [c.strip() for c in line.split("\t")]))
-    return rows
-
-
 class _Files:
     """Look-up of lexicon texts by file name, with a clear error for a missing required file."""
 
@@ -73,7 +61,7 @@ class _Files:
     def rows(self, name: str) -> list[list[str]]:
         if name not in self.files:
             raise LexiconError(f"relation lexicon file {name} is missing")
-        return [cells for _, cells in _rows(self.files[name])]
+        return [cells for _, cells in tsv_rows(self.files[name])]
 
 
 #: closed word lists the rules read: Lexicons attribute → file (one word or phrase a line)
@@ -212,7 +200,7 @@ class Lexicons:
         patterns: list[Pattern] = []
         for name in sorted(f for f in files if f.startswith("patterns/") and f.endswith(".tsv") and f.count("/") == 1):
             family = name[len("patterns/"):-len(".tsv")]
-            for line, row in _rows(files[name]):
+            for line, row in tsv_rows(files[name]):
                 patterns.append(_pattern(row, family, f"{name}:{line}", len(patterns)))
         return cls(
             verbs=verbs,
