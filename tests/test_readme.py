@@ -41,10 +41,14 @@ def test_readme_python_blocks_run_and_print_what_they_show(tmp_path: Path):
     require_shared(SHARED / "examples" / "seed_article.txt", "the seed article")
     code = blocks("python")
     assert len(code) >= 2
+    # a working folder with ../shared beside it, as in a checkout, so what the blocks write stays out of the repo
+    work = tmp_path / "work"
+    work.mkdir()
+    (tmp_path / "shared").symlink_to(SHARED)
     for i, block in enumerate(code):
         script = tmp_path / f"block{i}.py"
         script.write_text(block, encoding="utf-8")
-        r = subprocess.run([sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=600,
+        r = subprocess.run([sys.executable, str(script)], cwd=work, capture_output=True, text=True, timeout=600,
                            env=_env(tmp_path))
         assert r.returncode == 0, f"README python block {i} failed:\n{block}\n{r.stderr[-3000:]}"
         want = expected_output(block)

@@ -99,6 +99,8 @@ def train_examples(nlp: Language, files: Iterable[Path], data: str | None = None
     """Training Examples, and the same sentences as scoring items (rules' triples, gold triples)."""
     rules = nlp.get_pipe("fa_relation_extractor")
     examples, items = [], []
+    seen: set[str] = set()
+    repeats = 0
     for path in files:
         with open(path, encoding="utf-8") as fh:
             for line in fh:
@@ -108,10 +110,17 @@ def train_examples(nlp: Language, files: Iterable[Path], data: str | None = None
                 if rec.get("skip_reason") or rec.get("set") != "train":
                     continue
                 text = sentence_text(rec, data)
+                # news archives repeat articles: a sentence counts once (the first annotation of it), so
+                # no copy lands in a held-out fold while another is trained on
+                if text in seen:
+                    repeats += 1
+                    continue
+                seen.add(text)
                 eg = example_from_record(nlp, rec, text)
                 doc = rules(eg.predicted)
                 examples.append(eg)
                 items.append(_DevItem(doc, list(doc._.triples or []), gold_triples(rec, text), text))
+    logger.info("%d repeated sentences left out", repeats)
     return examples, items
 
 
@@ -241,13 +250,14 @@ def train(files: list[Path], output: Path, config: TrainConfig, data: str | None
     clf.to_disk(output)
     sources = sorted({json.loads(line)["corpus"] for f in files
                       for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip()})
-    root = data_dir().parent
     cv_table = {f"{e}:{t}": _table(s) for (e, t), s in sorted(pooled.items()) if t <= 1.0}
     meta = {
         "name": "fa_relations relation classifier", "component": CLASSIFIER, "version": __version__,
         "architecture": f"{ARCHITECTURE}: linear model over hashed lexical features (thinc SparseLinear + softmax)",
         "labels": list(clf.labels), "mode": config.mode, "threshold": threshold, "epochs": best_epochs,
-        "training_files": [str(Path(f).relative_to(root)) if Path(f).is_relative_to(root) else str(f) for f in files],
+        "training_files": [{"file": f"data/relations/{Path(f).name}",
+                            "records": sum(1 for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip())}
+                           for f in files],
         "training_sources": {s: LICENCES.get(s, "see the corpus README") for s in sources},
         "training_sentences": len(examples), "training_pairs": n_cands, "training_relations": n_pos,
         "selection": f"{config.folds}-fold cross-validation on the train sentences: epochs and threshold with the "
