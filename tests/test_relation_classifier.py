@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import fa_relations
-from fa_relations.pipeline import blank_nlp, relation_model_path
+from fa_relations.pipeline import blank_nlp
 from fa_relations.relation_classifier.features import LABELS, candidates, features
 from fa_relations.relations.oracle import doc_with_entities
 from fa_relations.training.relation_classifier import TrainConfig, default_train_files, train
@@ -63,26 +63,34 @@ def test_same_seed_same_model(small_model, tmp_path):
     assert again["threshold"] == meta["threshold"]
 
 
-def test_modes_in_the_pipeline():
-    if not (relation_model_path() / "model").exists():
-        pytest.skip("no relation classifier shipped in models/relations")
-    rules = fa_relations.load(relations="rules")
-    both = fa_relations.load(relations="both")
-    model = fa_relations.load(relations="model")
+def test_modes_in_the_pipeline(small_model):
+    out, _ = small_model
+    rules = fa_relations.load(relations="rules", relation_model=out)
+    both = fa_relations.load(relations="both", relation_model=out)
+    model = fa_relations.load(relations="model", relation_model=out)
     assert "fa_relation_classifier" in both.components and "fa_relation_classifier" not in rules.components
+    # with no relations= the model's recorded default applies (the rules until a model beats them on dev)
+    assert "fa_relation_classifier" not in fa_relations.load(relation_model=out).components
+    both.nlp.get_pipe("fa_relation_classifier").cfg["threshold"] = 0.0  # every scored pair: the merge is visible
     r, b, m = rules(TEXT), both(TEXT), model(TEXT)
     key = lambda t: (t.subject.start, t.predicate, t.object.start)  # noqa: E731
     assert {key(t) for t in r.triples} <= {key(t) for t in b.triples}  # "both" keeps every rule triple
+    added = [t for t in b.triples if t.method.startswith("model:")]
+    assert added and all(0.0 < t.confidence <= 1.0 for t in added)
+    pairs = {frozenset(((t.subject.start, t.subject.end), (t.object.start, t.object.end))) for t in r.triples}
+    assert not any(frozenset(((t.subject.start, t.subject.end), (t.object.start, t.object.end))) in pairs
+                   for t in added)  # a pair the rules related is left to them
     assert all(t.method.startswith("model:") or t.predicate == "says" for t in m.triples)
-    assert all(0.0 < t.confidence <= 1.0 for t in b.triples)
     with pytest.raises(ValueError):
         fa_relations.load(relations="magic")
+    with pytest.raises(FileNotFoundError):
+        fa_relations.load(relations="both", relation_model=out / "nothing-here")
 
 
-def test_classifier_travels_with_a_saved_pipeline(tmp_path):
-    if not (relation_model_path() / "model").exists():
-        pytest.skip("no relation classifier shipped in models/relations")
-    nlp = fa_relations.load(relations="both")
+def test_classifier_travels_with_a_saved_pipeline(small_model, tmp_path):
+    out, _ = small_model
+    nlp = fa_relations.load(relations="both", relation_model=out)
     nlp.save(tmp_path / "p")
     again = fa_relations.load(tmp_path / "p")
+    assert "fa_relation_classifier" in again.components
     assert again(TEXT).to_json() == nlp(TEXT).to_json()

@@ -26,6 +26,7 @@ from .__about__ import __version__
 from .convert import doc_to_document
 from .defaults import DOC_BATCH_SIZE
 from .paths import models_dir
+from .relation_classifier.component import saved_model_config
 from .schema import Document
 from .text.normalizer import NormalizerConfig
 from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
@@ -193,15 +194,19 @@ def relation_model_path() -> Path:
     return models_dir() / RELATION_MODEL
 
 
-def _relation_mode(relations: str | None) -> str:
-    """``relations`` checked, or the shipped classifier's own mode (``rules`` when none is shipped)."""
-    cfg = relation_model_path() / "cfg"
+def _relation_mode(relations: str | None, model: Path) -> str:
+    """``relations`` checked, or the default the classifier at ``model`` was shipped with (its
+    ``meta.json`` ``default_mode``; ``rules`` when there is no classifier)."""
+    meta = model / "meta.json"
     if relations is None:
-        return json.loads(cfg.read_text(encoding="utf-8")).get("mode", "both") if cfg.is_file() else "rules"
+        if not meta.is_file():
+            return "rules"
+        return json.loads(meta.read_text(encoding="utf-8")).get("default_mode", "rules")
     if relations not in RELATION_MODES:
         raise ValueError(f"relations must be one of {RELATION_MODES}, got {relations!r}")
-    if relations != "rules" and not cfg.is_file():
-        raise FileNotFoundError(f"relations={relations!r} needs the relation classifier in {relation_model_path()}")
+    if relations != "rules" and not (model / "cfg").is_file():
+        raise FileNotFoundError(f"relations={relations!r} needs a trained relation classifier in {model} "
+                                "(fa-relations train relations --output DIR, then relation_model=DIR)")
     return relations
 
 
@@ -217,6 +222,7 @@ def load(
     device: str | None = None,
     normalizer: NormalizerConfig | None = None,
     relations: str | None = None,
+    relation_model: str | Path | None = None,
 ) -> Pipeline:
     """Build a :class:`Pipeline`.
 
@@ -227,8 +233,10 @@ def load(
     ``normalizer``: the text layer's settings (default :class:`NormalizerConfig`);
     a saved pipeline keeps its own. ``relations``: ``"rules"``, ``"model"`` (the
     trained classifier for entity pairs, the rules for ``says``) or ``"both"``
-    (the classifier adds what the rules miss); None: the mode the shipped
-    classifier was chosen with (``models/relations``), or the rules alone.
+    (the classifier adds what the rules miss); None: the default of the
+    shipped classifier (``models/relations``), or the rules alone when none is
+    shipped. ``relation_model``: a classifier folder written by
+    ``fa-relations train relations`` (default ``models/relations``).
     """
     if name_or_path is not None:
         path = Path(name_or_path)
@@ -261,12 +269,13 @@ def load(
     for factory, module in POST_NER_COMPONENTS:
         if _factory_available(factory, module):
             nlp.add_pipe(factory)
-    mode = _relation_mode(relations)
+    model_dir = Path(relation_model) if relation_model is not None else relation_model_path()
+    mode = _relation_mode(relations, model_dir)
     if mode != "rules" and "fa_relation_extractor" in nlp.pipe_names:
-        clf = nlp.add_pipe(CLASSIFIER[0])
-        clf.from_disk(relation_model_path())
+        clf = nlp.add_pipe(CLASSIFIER[0], config={"model": saved_model_config(model_dir)})
+        clf.from_disk(model_dir)
         clf.cfg["mode"] = mode
-        logger.info("relations: rules and the classifier in %s (mode %s, threshold %.2f)", relation_model_path(),
+        logger.info("relations: rules and the classifier in %s (mode %s, threshold %.2f)", model_dir,
                     mode, clf.cfg["threshold"])
     logger.info("pipeline %s ready (%s) in %.2f s", name, ", ".join(nlp.pipe_names), time.perf_counter() - t0)
     return Pipeline(nlp, name=name)

@@ -47,6 +47,7 @@ def evaluate_relations_cmd(
     output_dir: Path | None = typer.Option(None, "--output-dir", help="Where to write the JSON (default benchmarks/results)."),
     old_spelling: bool = typer.Option(False, "--old-spelling", help="Rewrite each sentence with Arabic ي/ك and no ZWNJ first (offsets kept), as old news archives are written."),
     relations: Relations = typer.Option(Relations.rules, "--relations", help="rules, model (the trained classifier for entity pairs, rules for says) or both."),
+    relation_model: Path | None = typer.Option(None, "--relation-model", help="Classifier folder from 'fa-relations train relations' (default models/relations)."),
 ) -> None:
     """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
     from ..evaluation.relations import (  # deferred: keeps `fa-relations --help` fast
@@ -67,7 +68,7 @@ def evaluate_relations_cmd(
         return
     errs: list | None = [] if errors else None
     res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs,
-                             old_spelling=old_spelling, relations=relations.value)
+                             old_spelling=old_spelling, relations=relations.value, relation_model=relation_model)
     _print_table(res)
     suffix = ("_old_spelling" if old_spelling else "") + ("" if relations is Relations.rules else f"_{relations.value}")
     path = write_result(res, f"relations_{set_name.value}_{entities.value}{suffix}.json", output_dir)

@@ -20,7 +20,7 @@ from typing import Any
 
 from ..paths import data_dir, datasets_dir, results_dir
 from ..pipeline import blank_nlp, load, relation_model_path
-from ..relation_classifier import component as _relation_classifier  # noqa: F401  (registers the classifier)
+from ..relation_classifier.component import saved_model_config
 from ..relations import component as _relation_component  # noqa: F401  (registers fa_relation_extractor)
 from ..relations.oracle import doc_with_entities
 from ..schema import PREDICATES
@@ -127,19 +127,20 @@ def predicted_triples(triples, text: str) -> set[tuple]:
 class _Runner:
     """Runs the relation stage (rules, model or both) with gold (oracle) or predicted entities."""
 
-    def __init__(self, entities: str, relations: str = "rules") -> None:
+    def __init__(self, entities: str, relations: str = "rules", relation_model: str | Path | None = None) -> None:
         self.entities = entities
         if entities == "gold":
             self.nlp = blank_nlp()
             # oracle labels are already typed (COUNTRY/CITY/LOC): no LOC fallback
             self.nlp.add_pipe("fa_relation_extractor", config={"loc_fallback": False})
             if relations != "rules":
-                clf = self.nlp.add_pipe("fa_relation_classifier")
-                clf.from_disk(relation_model_path())
+                folder = Path(relation_model) if relation_model else relation_model_path()
+                clf = self.nlp.add_pipe("fa_relation_classifier", config={"model": saved_model_config(folder)})
+                clf.from_disk(folder)
                 clf.cfg["mode"] = relations
             self.pipeline = None
         elif entities == "predicted":
-            self.pipeline = load(relations=relations)
+            self.pipeline = load(relations=relations, relation_model=relation_model)
             self.nlp = self.pipeline.nlp
         else:
             raise ValueError("entities must be 'gold' or 'predicted'")
@@ -163,6 +164,7 @@ def evaluate_relations(
     errors: list | None = None,
     old_spelling: bool = False,
     relations: str = "rules",
+    relation_model: str | Path | None = None,
 ) -> dict[str, Any]:
     """Per-predicate and micro P/R/F1 of the relation stage on the gold set ``set_name``.
 
@@ -173,7 +175,7 @@ def evaluate_relations(
     every offset, so the same gold spans apply.
     """
     t0 = time.time()
-    run = _Runner(entities, relations)
+    run = _Runner(entities, relations, relation_model)
     scores = Scores()
     n = 0
     for rec, text in iter_gold(set_name, gold_folder, data):

@@ -14,8 +14,10 @@ Each added triple has ``method="model:<name>"`` and the model's probability as
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
 
 import numpy
@@ -30,7 +32,7 @@ from .. import extensions  # noqa: F401  (registers doc._.triples)
 from ..extensions import original_span
 from ..schema import PREDICATES, Argument, Triple
 from .features import LABELS, NONE, Candidate, candidates, features, hash_features
-from .model import DEFAULT_MODEL_CONFIG
+from .model import ARCHITECTURE, DEFAULT_MODEL_CONFIG
 
 logger = logging.getLogger(__name__)
 
@@ -61,13 +63,16 @@ class RelationClassifier(TrainablePipe):
     """See the module docstring."""
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "fa_relation_classifier", *,
-                 mode: str = "both", threshold: float = DEFAULT_THRESHOLD) -> None:
+                 mode: str = "both", threshold: float = DEFAULT_THRESHOLD,
+                 model_config: dict[str, Any] | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         self.vocab = vocab
         self.model = model
         self.name = name
-        self.cfg: dict[str, Any] = {"labels": list(LABELS), "mode": mode, "threshold": float(threshold)}
+        #: saved with the weights, so a loader can build the same architecture before reading them
+        self.cfg: dict[str, Any] = {"labels": list(LABELS), "mode": mode, "threshold": float(threshold),
+                                    "model_config": dict(model_config or DEFAULT_MODEL_CONFIG)}
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -197,5 +202,19 @@ class RelationClassifier(TrainablePipe):
 )
 def make_relation_classifier(nlp: Language, name: str, model: Model, mode: str, threshold: float) -> RelationClassifier:
     """``mode``: ``both`` (add to the rules) or ``model`` (replace the rules' pair predicates);
-    ``threshold``: the probability a pair's best predicate needs (chosen on dev by training)."""
-    return RelationClassifier(nlp.vocab, model, name, mode=mode, threshold=threshold)
+    ``threshold``: the probability a pair's best predicate needs (chosen by training)."""
+    return RelationClassifier(nlp.vocab, model, name, mode=mode, threshold=threshold,
+                              model_config=model_config_of(model))
+
+
+def model_config_of(model: Model) -> dict[str, Any] | None:
+    """The registered architecture's config that rebuilds ``model`` (None for another architecture)."""
+    if not model.layers or model.layers[0].name != "sparse_linear":
+        return None
+    return {"@architectures": ARCHITECTURE, "length": model.layers[0].get_dim("length")}
+
+
+def saved_model_config(folder: Path) -> dict[str, Any]:
+    """The architecture config a saved classifier was trained with (to build it before ``from_disk``)."""
+    cfg = json.loads((Path(folder) / "cfg").read_text(encoding="utf-8"))
+    return dict(cfg.get("model_config") or DEFAULT_MODEL_CONFIG)

@@ -255,6 +255,8 @@ def train(files: list[Path], output: Path, config: TrainConfig, data: str | None
         "name": "fa_relations relation classifier", "component": CLASSIFIER, "version": __version__,
         "architecture": f"{ARCHITECTURE}: linear model over hashed lexical features (thinc SparseLinear + softmax)",
         "labels": list(clf.labels), "mode": config.mode, "threshold": threshold, "epochs": best_epochs,
+        # what load() uses when relations= is not given: the rules alone until a model beats them on dev
+        "default_mode": "rules",
         "training_files": [{"file": f"data/relations/{Path(f).name}",
                             "records": sum(1 for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip())}
                            for f in files],
