@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .. import extensions as _extensions  # noqa: F401  (registers doc._.triples)
+from ..defaults import DOC_BATCH_SIZE
 from ..schema import PREDICATES, Triple
 from . import appositions
 from . import families as _families  # noqa: F401  (registers the pattern families)
@@ -93,7 +94,7 @@ class RelationExtractor:
         doc._.triples = self.extract(doc)
         return doc
 
-    def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
+    def pipe(self, docs: Iterable[Doc], batch_size: int = DOC_BATCH_SIZE) -> Iterator[Doc]:
         for doc in docs:
             yield self(doc)
 
