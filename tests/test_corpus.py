@@ -20,8 +20,8 @@ import pytest
 
 from fa_relations.corpus import ReadOptions, expand_inputs, extract_corpus, iter_records
 from fa_relations.corpus.readers import count_records
-from fa_relations.corpus.rows import document_from_row, document_row, triple_from_row, triple_rows
 from fa_relations.corpus.worker import FAULT_ENV
+from fa_relations.rows import document_from_row, document_row, triple_from_row, triple_rows
 from fa_relations.schema import Argument, Document, Mention, Triple
 
 from .conftest import require_shared

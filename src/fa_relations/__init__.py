@@ -7,6 +7,7 @@
 
 from .__about__ import __version__
 from .corpus import ExtractionSummary, extract_corpus
+from .frames import entities_frame, read_corpus, to_networkx, triples_frame
 from .pipeline import Pipeline, load
 from .schema import (
     ENTITY_LABELS,
@@ -38,9 +39,13 @@ __all__ = [
     "Token",
     "Triple",
     "__version__",
+    "entities_frame",
     "extract_corpus",
     "load",
     "normalize",
+    "read_corpus",
     "read_jsonl",
+    "to_networkx",
+    "triples_frame",
     "write_jsonl",
 ]

@@ -11,7 +11,12 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
+
+from . import frames
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas
 
 SCHEMA_VERSION = "1"
 
@@ -270,6 +275,15 @@ class Document:
             id=d.get("id"),
             meta=dict(d.get("meta") or {}),
         )
+
+    def to_pandas(self) -> pandas.DataFrame:
+        """One row per triple: both arguments' text, label, ISO code, canonical name and offsets,
+        predicate, attributes, confidence, method (see :func:`fa_relations.frames.triples_frame`)."""
+        return frames.triples_frame(self)
+
+    def entities_frame(self) -> pandas.DataFrame:
+        """One row per entity (see :func:`fa_relations.frames.entities_frame`)."""
+        return frames.entities_frame(self)
 
     def to_json(self, *, include_tokens: bool = True) -> str:
         return json.dumps(self.to_dict(include_tokens=include_tokens), ensure_ascii=False)

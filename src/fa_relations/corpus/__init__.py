@@ -6,9 +6,9 @@
 True
 """
 
+from ..rows import document_from_row, document_row, triple_from_row, triple_rows
 from .extract import ExtractionSummary, OutputOptions, PipelineOptions, RunOptions, extract_corpus
 from .readers import ReadOptions, Record, expand_inputs, iter_records
-from .rows import document_from_row, document_row, triple_from_row, triple_rows
 
 __all__ = [
     "ExtractionSummary",

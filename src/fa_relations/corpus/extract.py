@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..__about__ import __version__
+from ..rows import ROWS
 from . import engines as _engines
 from .readers import (
     STDIN,
@@ -35,7 +36,6 @@ from .readers import (
     input_fingerprint,
     iter_records,
 )
-from .rows import ROWS
 from .writers import (
     FORMATS,
     TMP_SUFFIX,
@@ -487,7 +487,7 @@ def extract_corpus(
       them, so ``pandas.read_parquet(folder)`` just works).
 
     ``rows``: ``"documents"`` (one SCHEMA.md object or row per document) or
-    ``"triples"`` (one flat row per triple, see :mod:`.rows`). ``workers``:
+    ``"triples"`` (one flat row per triple, see :mod:`fa_relations.rows`). ``workers``:
     processes of the local engine (0 runs in this process) or local Dask
     workers; ``engine="dask"`` with ``scheduler`` uses an existing cluster.
     ``resume=True`` keeps completed shards and redoes the rest; the result is

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .rows import arrow_schema, document_row, str_map, triple_rows
+from ..rows import arrow_schema, document_row, str_map, triple_rows
 
 FORMATS = ("jsonl", "parquet")
 TMP_SUFFIX = ".tmp"
