@@ -15,7 +15,7 @@ from .conftest import require_datasets
 @pytest.fixture(scope="module")
 def tagger() -> BuiltinTagger:
     path = models_dir() / "ner"
-    assert (path / "weights.pt").is_file(), f"shipped NER model missing at {path}"
+    assert (path / "weights.safetensors").is_file(), f"shipped NER model missing at {path}"
     return load_builtin_tagger()
 
 

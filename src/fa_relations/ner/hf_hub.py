@@ -137,7 +137,7 @@ def resolve_source(
         if not (path / "config.json").is_file():
             raise FileNotFoundError(
                 f"{path} holds no config.json: it is neither a Hugging Face token-classification checkpoint "
-                "nor a built-in fa_relations model (meta.json + weights.pt)"
+                "nor a built-in fa_relations model (meta.json, weights.safetensors, manifest.json)"
             )
         return str(path), True
     if path.exists() or _looks_like_path(name):

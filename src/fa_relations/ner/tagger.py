@@ -7,7 +7,8 @@ Files of a saved model (``save(path)`` / ``load(path)``)::
 
     config.json   architecture (TaggerConfig)
     vocab.json    words, characters, tags
-    weights.pt    state dict (embeddings in float16)
+    weights.safetensors   state dict (embeddings in float16), safetensors: no pickle
+    manifest.json         SHA-256 of every file, format and library version (checked at load)
     meta.json     version, training data, seed, dev scores (written by training)
 """
 
@@ -22,10 +23,16 @@ from pathlib import Path
 from typing import Any
 
 from ..defaults import BUILTIN_TAGGER_BATCH_SIZE
+from ..model_files import MANIFEST, verify_model_folder, write_manifest
 from ..paths import models_dir
 from .features import canonical_chars, canonical_word
 
 PAD, UNK = "<pad>", "<unk>"
+#: The weights of a saved model (safetensors: tensors only) and the pickle they replace.
+WEIGHTS = "weights.safetensors"
+LEGACY_WEIGHTS = "weights.pt"
+#: Other files a model folder may carry (listed in its manifest when present).
+EXTRA_FILES = ("train_config.json",)
 #: Folder name of the shipped model under ``models/``.
 BUILTIN_MODEL = "ner"
 SCHEMA_NER_LABELS = ("PER", "ORG", "LOC", "FAC", "EVENT", "PRODUCT", "DATE", "TIME", "MONEY", "PERCENT")
@@ -264,7 +271,7 @@ class BuiltinTagger:
 
     # ---- persistence ----------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> Path:
-        torch = _torch()
+        """Write config, vocabulary, safetensors weights, meta and the manifest of their checksums."""
         p = Path(path)
         p.mkdir(parents=True, exist_ok=True)
         cfg = asdict(self.config)
@@ -275,25 +282,31 @@ class BuiltinTagger:
             encoding="utf-8",
         )
         state = {
-            k: (v.half() if k.endswith("word_emb.weight") else v).clone() for k, v in self.net.state_dict().items()
+            k: (v.half() if k.endswith("word_emb.weight") else v).detach().clone().contiguous()
+            for k, v in self.net.state_dict().items()
         }
-        torch.save(state, p / "weights.pt")
+        save_weights(state, p / WEIGHTS)
+        files = ["config.json", "vocab.json", WEIGHTS]
         if self.meta:
             (p / "meta.json").write_text(json.dumps(self.meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            files.append("meta.json")
+        files += [f for f in EXTRA_FILES if (p / f).is_file()]
+        write_manifest(p, files)
         return p
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> BuiltinTagger:
-        torch = _torch()
+        """Read a saved model: the folder is checked against its manifest first, weights come from safetensors."""
         p = Path(path)
-        if not (p / "weights.pt").is_file():
-            raise FileNotFoundError(f"no built-in NER model at {p} (expected config.json, vocab.json, weights.pt)")
+        if not p.is_dir() or not any((p / f).is_file() for f in (WEIGHTS, LEGACY_WEIGHTS, MANIFEST)):
+            raise FileNotFoundError(f"no built-in NER model at {p} (expected config.json, vocab.json, {WEIGHTS})")
+        verify_model_folder(p)
         config = TaggerConfig.from_dict(json.loads((p / "config.json").read_text(encoding="utf-8")))
         v = json.loads((p / "vocab.json").read_text(encoding="utf-8"))
         vocab = Vocab(words=v["words"], chars=v["chars"])
         meta = json.loads((p / "meta.json").read_text(encoding="utf-8")) if (p / "meta.json").is_file() else {}
         tagger = cls(config, vocab, meta=meta)
-        state = torch.load(p / "weights.pt", map_location="cpu", weights_only=True)
+        state = load_weights(p / WEIGHTS)
         tagger.net.load_state_dict({k: v.float() for k, v in state.items()})
         tagger.net.eval()
         return tagger
@@ -303,6 +316,37 @@ class BuiltinTagger:
         t0 = time.perf_counter()
         self.tag_batch(sentences)
         return sum(len(s) for s in sentences) / max(time.perf_counter() - t0, 1e-9)
+
+
+def save_weights(state: dict[str, Any], path: Path) -> None:
+    """Tensors to a safetensors file (no pickle)."""
+    from safetensors.torch import save_file  # torch-side helper; imported with the weights, as torch is
+
+    save_file(state, str(path))
+
+
+def load_weights(path: Path) -> dict[str, Any]:
+    """Tensors from a safetensors file; nothing in it can run."""
+    from safetensors.torch import load_file  # torch-side helper; imported with the weights, as torch is
+
+    return load_file(str(path), device="cpu")
+
+
+def convert_legacy_folder(src: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
+    """A built-in model saved with ``weights.pt`` (before safetensors) → a folder with safetensors and a manifest.
+
+    The pickle is read once with torch's restricted loader (``weights_only=True``: tensors only, no code)."""
+    torch = _torch()
+    src, dest = Path(src), Path(dest)
+    state = torch.load(src / LEGACY_WEIGHTS, map_location="cpu", weights_only=True)
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("config.json", "vocab.json", "meta.json", *EXTRA_FILES):
+        if (src / name).is_file():
+            (dest / name).write_bytes((src / name).read_bytes())
+    save_weights({k: v.contiguous() for k, v in state.items()}, dest / WEIGHTS)
+    write_manifest(dest, [n for n in ("config.json", "vocab.json", WEIGHTS, "meta.json", *EXTRA_FILES)
+                          if (dest / n).is_file()])
+    return dest
 
 
 def builtin_model_path() -> Path:
