@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from .rows import document_from_row, triple_rows
+from .rows import TRIPLE_COLUMNS, document_from_row, triple_rows
 
 if TYPE_CHECKING:  # pragma: no cover
     import networkx
@@ -49,8 +49,7 @@ def triples_frame(docs: Document | dict | Iterable[Document | dict]) -> pandas.D
     import pandas as pd  # heavy: only when a frame is asked for
 
     rows = [row for d in _docs(docs) for row in triple_rows(d)]
-    columns = list(triple_rows({"id": None, "triples": [_EMPTY_TRIPLE]})[0])
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(TRIPLE_COLUMNS))
 
 
 def entities_frame(docs: Document | dict | Iterable[Document | dict]) -> pandas.DataFrame:
@@ -157,6 +156,3 @@ def to_networkx(docs: Document | dict | Iterable[Document | dict], *, include_sa
             })
     return g
 
-
-_EMPTY_TRIPLE = {"predicate": "", "subject": {"text": "", "start": 0, "end": 0},
-                 "object": {"text": "", "start": 0, "end": 0}}

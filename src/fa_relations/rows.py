@@ -194,7 +194,7 @@ def triple_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
             "fields": doc.get("fields") or None,
         })
         # columns in schema order, so JSON Lines and Parquet rows look alike
-        out.append({k: row[k] for k in _TRIPLE_COLUMNS})
+        out.append({k: row[k] for k in TRIPLE_COLUMNS})
     return out
 
 
@@ -218,7 +218,8 @@ def triple_from_row(row: dict[str, Any]) -> dict[str, Any]:
     return t
 
 
-_TRIPLE_COLUMNS = (
+#: The columns of a per-triple row, in order.
+TRIPLE_COLUMNS = (
     "doc_id", "triple_index", "predicate",
     *(f"{s}_{k}" for s in ("subject", "object")
       for k in ("text", "label", "start", "end", "iso", "canonical", "resolved_from")),

@@ -169,29 +169,27 @@ def read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
                 yield entry
 
 
-class PendingLog:
-    """The results already delivered for a shard that is not complete yet (``_pending-NNNNN.jsonl``).
+class _JsonLinesLog:
+    """An append-only file of JSON objects, one per line, opened on the first append.
 
-    Every document (or error) assembled into an open shard is appended here,
-    flushed after each batch and fsynced when the run is interrupted, so an
-    interrupted run keeps every finished document and ``--resume`` processes
-    only the rest. The file is removed once its shard is committed.
+    A torn last line (the process killed while writing it) is ended before the
+    next entry and skipped on reading. ``sync_each``: fsync after every entry.
     """
+
+    sync_each = False
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fh: IO[str] | None = None
         self.lines = 0
 
-    def read(self) -> dict[int, dict[str, Any]]:
-        """The entries of an earlier run, by record index."""
-        return {int(e["i"]): e for e in read_json_lines(self.path) if "i" in e}
-
     def append(self, entry: dict[str, Any]) -> None:
         if self._fh is None:
             self._fh = _open_append(self.path)
         self._fh.write(json_line(entry))
         self.lines += 1
+        if self.sync_each:
+            self.flush(sync=True)
 
     def flush(self, *, sync: bool = False) -> None:
         if self._fh is not None:
@@ -204,6 +202,20 @@ class PendingLog:
         if fh is not None:
             fh.close()
 
+
+class PendingLog(_JsonLinesLog):
+    """The results already delivered for a shard that is not complete yet (``_pending-NNNNN.jsonl``).
+
+    Every document (or error) assembled into an open shard is appended here,
+    flushed after each batch and fsynced when the run is interrupted, so an
+    interrupted run keeps every finished document and ``--resume`` processes
+    only the rest. The file is removed once its shard is committed.
+    """
+
+    def read(self) -> dict[int, dict[str, Any]]:
+        """The entries of an earlier run, by record index."""
+        return {int(e["i"]): e for e in read_json_lines(self.path) if "i" in e}
+
     def remove(self) -> None:
         """Delete the log (its shard is committed); a failure to flush what is being deleted does not matter."""
         with contextlib.suppress(OSError):
@@ -211,27 +223,10 @@ class PendingLog:
         self.path.unlink(missing_ok=True)
 
 
-class Journal:
-    """Append-only record of completed shards (``_progress.jsonl``), fsynced line by line.
+class Journal(_JsonLinesLog):
+    """Append-only record of completed shards (``_progress.jsonl``), fsynced line by line."""
 
-    A torn last line (the process killed while writing it) is ignored on reading.
-    """
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fh = None
+    sync_each = True
 
     def read(self) -> dict[int, dict[str, Any]]:
         return {int(e["shard"]): e for e in read_json_lines(self.path) if "shard" in e}
-
-    def append(self, entry: dict[str, Any]) -> None:
-        if self._fh is None:
-            self._fh = _open_append(self.path)
-        self._fh.write(json_line(entry))
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None

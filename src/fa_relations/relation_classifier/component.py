@@ -30,7 +30,8 @@ from thinc.api import Model, Optimizer
 
 from .. import extensions  # noqa: F401  (registers doc._.triples)
 from ..extensions import original_span
-from ..schema import PREDICATES, Argument, Triple
+from ..relations.docview import argument_from_span
+from ..schema import PREDICATES, Triple
 from .features import LABELS, NONE, Candidate, candidates, features, hash_features
 from .model import ARCHITECTURE, DEFAULT_MODEL_CONFIG
 
@@ -41,11 +42,6 @@ MODES = ("both", "model")
 #: a list of (subject token start, subject end, predicate, object start, object end).
 GOLD_KEY = "fa_gold_relations"
 DEFAULT_THRESHOLD = 0.5
-
-
-def _argument(doc: Doc, span) -> Argument:
-    s, e, surface = original_span(doc, span.start_char, span.end_char)
-    return Argument(text=surface, start=s, end=e, label=span.label_, iso=span._.iso, canonical=span._.canonical)
 
 
 def gold_label(gold: set[tuple], cand: Candidate) -> str:
@@ -83,17 +79,23 @@ class RelationClassifier(TrainablePipe):
         return float(self.cfg["threshold"])
 
     # ---- prediction --------------------------------------------------------------
-    def _encode(self, docs: Iterable[Doc]) -> tuple[list[list[Candidate]], tuple]:
-        cands = [candidates(doc) for doc in docs]
+    def _encode(self, docs: list[Doc], cands: list[list[Candidate]] | None = None) -> tuple[list[list[Candidate]], tuple]:
+        """The candidates of ``docs`` (computed unless given) and their hashed features."""
+        if cands is None:
+            cands = [candidates(doc) for doc in docs]
         feats = [features(doc, c) for doc, cs in zip(docs, cands, strict=True) for c in cs]
         return cands, hash_features(feats)
+
+    def _probs(self, X: tuple) -> numpy.ndarray:
+        """One probability row per candidate of the hashed features ``X``."""
+        if not len(X[2]):
+            return numpy.zeros((0, len(self.labels)), dtype="float32")
+        return self.model.ops.to_numpy(self.model.predict(X))
 
     def predict(self, docs: Iterable[Doc]) -> tuple[list[list[Candidate]], numpy.ndarray]:
         docs = list(docs)
         cands, X = self._encode(docs)
-        if not len(X[2]):
-            return cands, numpy.zeros((0, len(self.labels)), dtype="float32")
-        return cands, self.model.ops.to_numpy(self.model.predict(X))
+        return cands, self._probs(X)
 
     def set_annotations(self, docs: Iterable[Doc], scores: tuple[list[list[Candidate]], numpy.ndarray]) -> None:
         cands, probs = scores
@@ -113,6 +115,7 @@ class RelationClassifier(TrainablePipe):
 
     def _triples(self, doc: Doc, doc_cands: list[Candidate], probs: numpy.ndarray) -> list[Triple]:
         best: dict[tuple, Triple] = {}
+        sentences: dict[int, tuple[int, int]] = {}  # original offsets of each sentence, computed once
         for cand, p in zip(doc_cands, probs, strict=True):
             k = int(numpy.argmax(p[1:])) + 1
             if p[k] < self.threshold:
@@ -124,10 +127,12 @@ class RelationClassifier(TrainablePipe):
             key = (pred, s.start, o.start)
             if key in best and best[key].confidence >= p[k]:
                 continue
-            ss, se, _ = original_span(doc, doc[cand.sent_start].idx, doc[cand.sent_end - 1].idx
-                                      + len(doc[cand.sent_end - 1].text))
-            best[key] = Triple(subject=_argument(doc, s), predicate=pred, object=_argument(doc, o),
-                               confidence=round(float(p[k]), 4), method=f"model:{self.name}", sentence=(ss, se))
+            if cand.sent_start not in sentences:
+                last = doc[cand.sent_end - 1]
+                sentences[cand.sent_start] = original_span(doc, doc[cand.sent_start].idx, last.idx + len(last.text))[:2]
+            best[key] = Triple(subject=argument_from_span(doc, s), predicate=pred, object=argument_from_span(doc, o),
+                               confidence=round(float(p[k]), 4), method=f"model:{self.name}",
+                               sentence=sentences[cand.sent_start])
         # one relation per pair: the most probable
         per_pair: dict[frozenset, Triple] = {}
         for t in best.values():
@@ -137,7 +142,8 @@ class RelationClassifier(TrainablePipe):
         return list(per_pair.values())
 
     # ---- training ----------------------------------------------------------------
-    def _gold_rows(self, examples: Iterable[Example]) -> tuple[list[Doc], numpy.ndarray]:
+    def _gold_rows(self, examples: Iterable[Example]) -> tuple[list[Doc], list[list[Candidate]], numpy.ndarray]:
+        """The predicted docs, their candidates and the gold label index of every candidate."""
         docs, golds = [], []
         for eg in examples:
             docs.append(eg.predicted)
@@ -145,27 +151,31 @@ class RelationClassifier(TrainablePipe):
         cands = [candidates(doc) for doc in docs]
         index = {lab: i for i, lab in enumerate(self.labels)}
         y = [index[gold_label(g, c)] for g, cs in zip(golds, cands, strict=True) for c in cs]
-        return docs, numpy.asarray(y, dtype="int32")
+        return docs, cands, numpy.asarray(y, dtype="int32")
 
-    def get_loss(self, examples: Iterable[Example], scores: numpy.ndarray) -> tuple[float, numpy.ndarray]:
-        _, y = self._gold_rows(examples)
+    @staticmethod
+    def _loss(y: numpy.ndarray, scores: numpy.ndarray) -> tuple[float, numpy.ndarray]:
+        """Cross-entropy of softmax ``scores`` against gold indices ``y``, and its gradient."""
         truth = numpy.zeros_like(scores)
         truth[numpy.arange(len(y)), y] = 1.0
         d_scores = (scores - truth) / max(len(y), 1)
         loss = float(-numpy.log(numpy.clip(scores[numpy.arange(len(y)), y], 1e-9, 1.0)).sum())
         return loss, d_scores
 
+    def get_loss(self, examples: Iterable[Example], scores: numpy.ndarray) -> tuple[float, numpy.ndarray]:
+        _, _, y = self._gold_rows(examples)
+        return self._loss(y, scores)
+
     def update(self, examples: Iterable[Example], *, drop: float = 0.0, sgd: Optimizer | None = None,
                losses: dict[str, float] | None = None) -> dict[str, float]:
         losses = {} if losses is None else losses
         losses.setdefault(self.name, 0.0)
-        examples = list(examples)
-        docs, _ = self._gold_rows(examples)
-        _, X = self._encode(docs)
+        docs, cands, y = self._gold_rows(examples)
+        _, X = self._encode(docs, cands)
         if not len(X[2]):
             return losses
         scores, backprop = self.model.begin_update(X)
-        loss, d_scores = self.get_loss(examples, scores)
+        loss, d_scores = self._loss(y, scores)
         backprop(d_scores)
         if sgd is not None:
             self.finish_update(sgd)
@@ -177,9 +187,9 @@ class RelationClassifier(TrainablePipe):
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
         """Micro P/R/F1 of the model's own pairs against the gold relations it can score."""
-        examples = list(examples)
-        docs, y = self._gold_rows(examples)
-        _, probs = self.predict(docs)
+        docs, cands, y = self._gold_rows(examples)
+        _, X = self._encode(docs, cands)
+        probs = self._probs(X)
         tp = fp = fn = 0
         for gold, p in zip(y, probs, strict=True):
             k = int(numpy.argmax(p[1:])) + 1

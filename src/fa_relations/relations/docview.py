@@ -153,16 +153,17 @@ def match_verb(toks: list[Tok], i: int, forms: frozenset[str]) -> int | None:
 # arguments
 
 
-def argument_from_cand(doc: Doc, cand: Cand) -> Argument:
-    span = cand.span
-    assert span is not None
+def argument_from_span(doc: Doc, span: Span, resolved_from: Mention | None = None) -> Argument:
+    """A triple argument for the entity ``span``, with offsets into the original input."""
     s, e, surface = original_span(doc, span.start_char, span.end_char)
-    rf = None
-    if cand.mention is not None:
-        ms, me, msurf = original_span(doc, *cand.mention)
-        rf = Mention(text=msurf, start=ms, end=me)
-    label = span.label_
-    return Argument(text=surface, start=s, end=e, label=label, iso=span._.iso, canonical=span._.canonical, resolved_from=rf)
+    return Argument(text=surface, start=s, end=e, label=span.label_, iso=span._.iso, canonical=span._.canonical,
+                    resolved_from=resolved_from)
+
+
+def argument_from_cand(doc: Doc, cand: Cand) -> Argument:
+    assert cand.span is not None
+    rf = mention(doc, *cand.mention) if cand.mention is not None else None
+    return argument_from_span(doc, cand.span, rf)
 
 
 def mention(doc: Doc, start: int, end: int) -> Mention:
