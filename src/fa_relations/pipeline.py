@@ -114,12 +114,10 @@ class Pipeline:
         else:
             docs = self.nlp.pipe(checked, batch_size=batch_size, n_process=n_process)
         for doc in docs:
-            if timings is None:
-                yield doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta)
-                continue
             t = time.perf_counter()
             out = doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta)
-            timings["to_document"] = timings.get("to_document", 0.0) + time.perf_counter() - t
+            if timings is not None:
+                timings["to_document"] = timings.get("to_document", 0.0) + time.perf_counter() - t
             yield out
 
     def _timed_pipe(self, texts: Iterable[str], batch_size: int, timings: dict[str, float]) -> Iterator[Doc]:

@@ -167,6 +167,11 @@ class _Run:
         #: seconds per pipeline stage, summed over the batches (from the workers)
         self.timings: dict[str, float] = {}
 
+    @property
+    def processed_here(self) -> int:
+        """Records this run processed (not the ones re-delivered from an interrupted run's pending logs)."""
+        return self.processed - self.recovered
+
     # -- reading -----------------------------------------------------------
     def batches(self, records: Iterable) -> Iterator[_engines.Batch]:
         """Batches of records to process; completed shards and documents kept by an
@@ -654,7 +659,7 @@ def extract_corpus(
         if bar is not None:
             bar.close()
         run_info["seconds"] = round(time.perf_counter() - t0, 3)
-        run_info["documents_processed"] = run.processed - run.recovered
+        run_info["documents_processed"] = run.processed_here
         run_info["kept_documents"] = kept
         if not to_stdout:  # a shard journaled just as the interrupt came is complete too
             with contextlib.suppress(OSError):
@@ -702,9 +707,9 @@ def extract_corpus(
     err_parts = [workdir / errors_shard_name(k) for k in order if done[k]["errors"]]
     seconds = time.perf_counter() - t0
     run_info["seconds"] = round(seconds, 3)
-    run_info["documents_processed"] = run.processed - run.recovered
+    run_info["documents_processed"] = run.processed_here
     summary = _summary_from_manifest({"shards": [done[k] for k in order], "pipeline": manifest.get("pipeline")},
-                                     out_str, seconds=seconds, processed=run.processed - run.recovered,
+                                     out_str, seconds=seconds, processed=run.processed_here,
                                      engine=engine,
                                      workers=workers, errors_path=None, manifest_path=None, complete=True)
     if run.first_result is not None:
