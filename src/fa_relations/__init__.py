@@ -7,6 +7,7 @@
 
 from .__about__ import __version__
 from .corpus import ExtractionSummary, extract_corpus
+from .display import render
 from .frames import entities_frame, read_corpus, to_networkx, triples_frame
 from .pipeline import Pipeline, load
 from .schema import (
@@ -45,6 +46,7 @@ __all__ = [
     "normalize",
     "read_corpus",
     "read_jsonl",
+    "render",
     "to_networkx",
     "triples_frame",
     "write_jsonl",
