@@ -101,22 +101,38 @@ def _tag_fn(ner: str | None):
 
 @evaluate_app.command("ner")
 def evaluate_ner_cmd(
-    corpus: Corpus = typer.Option(..., "--corpus"),
+    corpus: Corpus | None = typer.Option(None, "--corpus", help="The gold corpus (or --gold-file)."),
     split: str = typer.Option("test", "--split", help="train, dev or test (ARMAN: train/test of --fold)."),
     data: Path | None = typer.Option(None, "--data"),
     fold: int = typer.Option(1, "--fold"),
     ner: str | None = typer.Option(None, "--ner", help="Model folder or id (default: the built-in model)."),
-    output: Path | None = typer.Option(None, "--output", help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json)."),
+    output: Path | None = typer.Option(
+        None, "--output",
+        help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json; with --gold-file none unless given).",
+    ),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N sentences."),
+    gold_file: Path | None = typer.Option(
+        None, "--gold-file", exists=True, dir_okay=False,
+        help="Score your own gold file instead of a corpus: CoNLL/IOB, one 'token<TAB or space>tag' per line, "
+             "a blank line between sentences; the labels its tags use are scored.",
+    ),
 ) -> None:
-    """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split."""
-    from ..evaluation.ner import evaluate_ner  # deferred: keeps `fa-relations --help` fast
+    """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split or on your own CoNLL/IOB file."""
+    from ..evaluation.ner import evaluate_ner, evaluate_ner_file  # deferred: keeps `fa-relations --help` fast
 
+    if (corpus is None) == (gold_file is None):
+        raise typer.BadParameter("give either --corpus or --gold-file", param_hint="--corpus / --gold-file")
     tag_fn, meta = _tag_fn(ner)
-    report = evaluate_ner(tag_fn, corpus.value, split, data, fold, limit=limit, model_meta=meta, output=output)
+    if gold_file is not None:
+        report = evaluate_ner_file(tag_fn, gold_file, model_meta=meta, output=output or False)
+        name = gold_file.name
+    else:
+        report = evaluate_ner(tag_fn, corpus.value, split, data, fold, limit=limit, model_meta=meta, output=output)
+        name = f"{corpus.value} {report['split']}"
     o = report["overall"]
-    typer.echo(f"{corpus.value} {report['split']}: P {o['precision']:.2f} R {o['recall']:.2f} F1 {o['f1']:.2f} "
+    typer.echo(f"{name}: P {o['precision']:.2f} R {o['recall']:.2f} F1 {o['f1']:.2f} "
                f"({report['tokens_per_second']:.0f} tokens/s)")
     for lab, s in report["per_label"].items():
         typer.echo(f"  {lab:8s} P {s['precision']:6.2f} R {s['recall']:6.2f} F1 {s['f1']:6.2f} n={s['support']}")
-    typer.echo(f"written to {report.get('written_to')}")
+    if report.get("written_to"):
+        typer.echo(f"written to {report['written_to']}")

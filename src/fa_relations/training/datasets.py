@@ -134,3 +134,48 @@ def read_sentences(
 ) -> list[TaggedSentence]:
     """All sentences of one corpus split (see :func:`iter_sentences`)."""
     return list(iter_sentences(corpus, split, data_dir, fold=fold, keep_nat=keep_nat))
+
+
+def _conll_tag(tag: str, where: str) -> str:
+    """``O``, ``B-X``/``I-X`` (``B_X`` accepted) as IOB tags; anything else is an error naming ``where``."""
+    if tag == "O":
+        return tag
+    prefix, sep, label = tag.replace("_", "-", 1).partition("-")
+    if not sep or prefix not in ("B", "I") or not label:
+        raise ValueError(f"{where}: {tag!r} is not an IOB tag (O, B-LABEL, I-LABEL)")
+    return f"{prefix}-{label}"
+
+
+def read_conll(path: str | os.PathLike[str]) -> list[TaggedSentence]:
+    """A user's own gold file in CoNLL/IOB form: one ``token<TAB or spaces>tag`` per line (the
+    tag is the last field, so ``token _ _ tag`` works too), a blank line between sentences.
+
+    Tags are IOB1 or IOB2 with any labels (``B-PER``, ``I_LOC``), kept as written; ``-DOCSTART-``
+    lines and ``#`` comment lines are skipped. Sentences are numbered from 0 in file order.
+    """
+    path = Path(path)
+    sentences: list[TaggedSentence] = []
+    words: list[str] = []
+    tags: list[str] = []
+
+    def flush() -> None:
+        if words:
+            sentences.append(TaggedSentence(path.name, "file", len(sentences), list(words), repair_iob(tags)))
+            words.clear()
+            tags.clear()
+
+    with open(path, encoding="utf-8-sig") as fh:
+        for n, raw in enumerate(fh, 1):
+            fields = raw.split()
+            if not fields:
+                flush()
+                continue
+            if fields[0] == "-DOCSTART-" or (fields[0].startswith("#") and len(fields) == 1) or (
+                    fields[0] == "#" and len(fields) > 2):
+                continue
+            if len(fields) < 2:
+                raise ValueError(f"{path}:{n}: expected a token and a tag, got {raw.strip()!r}")
+            words.append(fields[0])
+            tags.append(_conll_tag(fields[-1], f"{path}:{n}"))
+    flush()
+    return sentences
