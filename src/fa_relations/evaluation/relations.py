@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..paths import data_dir, datasets_dir, results_dir
+from ..paths import data_dir, results_dir, shared_dir
 from ..pipeline import blank_nlp, load, relation_model_path
 from ..relation_classifier.component import saved_model_config
 from ..relations import component as _relation_component  # noqa: F401  (registers fa_relation_extractor)
@@ -264,7 +264,7 @@ def _show(k: tuple, text: str) -> str:
 
 
 def seed_paths(examples: str | Path | None = None) -> tuple[Path, Path]:
-    d = Path(examples) if examples else datasets_dir(must_exist=False).parent / "examples"
+    d = Path(examples) if examples else shared_dir() / "examples"
     return d / "seed_article.txt", d / "seed_gold.jsonl"
 
 
