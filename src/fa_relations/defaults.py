@@ -12,3 +12,8 @@ DOC_BATCH_SIZE = 64
 BUILTIN_TAGGER_BATCH_SIZE = 64
 #: Windows per forward pass of a transformer tagger (memory grows with it; raise it on a GPU).
 TRANSFORMER_TAGGER_BATCH_SIZE = 16
+#: Longest text (in characters) analysed in one piece. ``Pipeline.__call__`` and ``pipe`` analyse a
+#: longer text paragraph by paragraph (a paragraph longer than this is cut after sentence ends) and
+#: merge the results, so memory stays bounded whatever the text's size (see ``fa_relations.chunks``);
+#: ``Pipeline.max_chunk_chars`` changes it per pipeline.
+MAX_CHUNK_CHARS = 100_000
