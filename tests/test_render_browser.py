@@ -114,6 +114,17 @@ def test_seed_article_page_in_chromium(browser, nlp, seed_article, tmp_path: Pat
     assert _highlighted(browser, "fa-hl-obj") == doc.triples[0].object.text
     ActionChains(browser).move_to_element(text_box).perform()
     assert not _highlighted(browser, "fa-hl-subj")
+    # hovering an entity mark lights up the triples it is an argument of
+    first = doc.triples[0].subject
+    mark = marks[[(e.start, e.end) for e in doc.entities].index((first.start, first.end))]
+    assert not mark.find_elements(By.CSS_SELECTOR, ".fa-span")  # no other argument span inside it
+    ActionChains(browser).move_to_element(mark).perform()
+    related = [i for i, li in enumerate(items) if "fa-related" in li.get_attribute("class").split()]
+    assert related == [i for i, t in enumerate(doc.triples) if any(
+        (x.start, x.end) == (first.start, first.end) for x in (t.subject, t.object))]
+    ActionChains(browser).move_to_element(items[-1]).perform()
+    assert not browser.find_elements(By.CSS_SELECTOR, ".fa-related")
+    ActionChains(browser).move_to_element(text_box).perform()
     quote = next(i for i, t in enumerate(doc.triples) if t.object.label == "QUOTE")
     items[quote].click()  # a click pins a statement (not an entity) as the object
     assert _highlighted(browser, "fa-hl-obj") == doc.triples[quote].object.text

@@ -1,4 +1,5 @@
-/* fa_relations.render: hovering, focusing or clicking a triple highlights its arguments in the text.
+/* fa_relations.render: hovering, focusing or clicking a triple highlights its arguments in the text;
+   hovering a mark or argument span in the text highlights the triples it takes part in.
    Installed once per page (event delegation), so later renderings in the same page work too. */
 (function () {
   if (window.faRelationsRender) { return; }
@@ -30,6 +31,24 @@
   }
   document.addEventListener("mouseout", leave);
   document.addEventListener("focusout", leave);
+  function textOf(node) {
+    return node && node.closest ? node.closest(".fa-render .fa-text") : null;
+  }
+  function related(box, target) {  /* the triples whose arguments cover the hovered piece of text */
+    var ids = [];
+    for (var el = target; el && el !== box; el = el.parentElement) {
+      ids = ids.concat((el.getAttribute("data-ids") || "").split(" ").filter(Boolean));
+    }
+    box.closest(".fa-doc").querySelectorAll(".fa-triple").forEach(function (li) {
+      var args = ((li.getAttribute("data-subj") || "") + " " + (li.getAttribute("data-obj") || "")).split(" ");
+      li.classList.toggle("fa-related", ids.some(function (id) { return args.indexOf(id) >= 0; }));
+    });
+  }
+  document.addEventListener("mouseover", function (e) { var box = textOf(e.target); if (box) { related(box, e.target); } });
+  document.addEventListener("mouseout", function (e) {
+    var box = textOf(e.target);
+    if (box && textOf(e.relatedTarget) !== box) { related(box, box); }
+  });
   document.addEventListener("click", function (e) {
     var li = tripleOf(e);
     if (!li) { return; }
