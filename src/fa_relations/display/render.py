@@ -7,8 +7,9 @@ triples. Hovering, focusing or clicking a triple highlights its subject, its
 object (and, for an argument reached through a title or pronoun, that
 mention) and its trigger words in the text; arguments that are not entities
 (``says`` statements, resolved mentions) are marked as runs of the text for
-this. A list beside the text reads better than arcs in right-to-left text,
-where arcs between far-apart spans cross every line.
+this. Hovering a mark highlights the triples it takes part in. A list beside
+the text reads better than arcs in right-to-left text, where arcs between
+far-apart spans cross every line.
 
 Marks never nest: where entities overlap, the outermost (then the first) is
 drawn and the others become plain argument spans. Every piece of text is
@@ -49,7 +50,8 @@ def asset(name: str) -> str:
     return (_ASSETS / name).read_text(encoding="utf-8")
 
 
-def _esc(text: Any) -> str:
+def escape(text: Any) -> str:
+    """``text`` as HTML text or attribute value (quotes escaped too)."""
     return html.escape(str(text), quote=True)
 
 
@@ -128,8 +130,8 @@ def _text_html(lay: _Layout) -> str:
             mark_end, mid, ent = mark
             label = ent.get("label") or ""
             out.append(f'<mark class="fa-ent {label_class(label)}" dir="auto" data-ids="{mid}" '
-                       f'data-label="{_esc(label)}" title="{_esc(_entity_title(ent))}">')
-        piece = _esc(text[a:b])
+                       f'data-label="{escape(label)}" title="{escape(_entity_title(ent))}">')
+        piece = escape(text[a:b])
         out.append(f'<span class="fa-span" data-ids="{" ".join(pieces[k])}">{piece}</span>' if pieces[k] else piece)
         if b == mark_end:
             out.append("</mark>")
@@ -140,10 +142,10 @@ def _argument_html(arg: dict[str, Any], role: str) -> str:
     text = str(arg.get("text", ""))
     shown = text if len(text) <= MAX_ARGUMENT_CHARS else text[: MAX_ARGUMENT_CHARS - 1] + "…"
     out = (f'<bdi class="fa-arg fa-{role} {label_class(arg.get("label") or "")}" '
-           f'title="{_esc(_entity_title(arg) or text)}">{_esc(shown)}</bdi>')
+           f'title="{escape(_entity_title(arg) or text)}">{escape(shown)}</bdi>')
     via = arg.get("resolved_from")
     if via:
-        out += f' <span class="fa-via" title="resolved from a title or pronoun">(<bdi>{_esc(via.get("text", ""))}</bdi>)</span>'
+        out += f' <span class="fa-via" title="resolved from a title or pronoun">(<bdi>{escape(via.get("text", ""))}</bdi>)</span>'
     return out
 
 
@@ -155,12 +157,12 @@ def _triples_html(lay: _Layout, triples: list[dict[str, Any]]) -> str:
         refs = _triple_refs(lay, t)
         attrs = " ".join(f'{k}="{v}"' for k, v in refs.items())
         title = f'{t.get("method", "")} · confidence {t.get("confidence", "")}'
-        extra = "".join(f' <span class="fa-attr"><bdi>{_esc(k)}</bdi>: <bdi>{_esc(v)}</bdi></span>'
+        extra = "".join(f' <span class="fa-attr"><bdi>{escape(k)}</bdi>: <bdi>{escape(v)}</bdi></span>'
                         for k, v in (t.get("attributes") or {}).items())
         items.append(
-            f'<li class="fa-triple" tabindex="0" {attrs} title="{_esc(title)}">'
+            f'<li class="fa-triple" tabindex="0" {attrs} title="{escape(title)}">'
             f'{_argument_html(t.get("subject") or {}, "subj")} '
-            f'<bdi class="fa-pred" dir="ltr">{_esc(t.get("predicate", ""))}</bdi> '
+            f'<bdi class="fa-pred" dir="ltr">{escape(t.get("predicate", ""))}</bdi> '
             f'{_argument_html(t.get("object") or {}, "obj")}{extra}</li>'
         )
     return f'<ol class="fa-triples" dir="rtl" lang="fa">{"".join(items)}</ol>'
@@ -171,7 +173,7 @@ def _document_html(d: dict[str, Any], style: str) -> str:
     triples = (d.get("triples") or []) if style == "relations" else []
     for t in triples:  # registers the argument spans before the text is drawn
         _triple_refs(lay, t)
-    head = f'<div class="fa-id" dir="auto">{_esc(d["id"])}</div>' if d.get("id") is not None else ""
+    head = f'<div class="fa-id" dir="auto">{escape(d["id"])}</div>' if d.get("id") is not None else ""
     body = f'<div class="fa-text" dir="rtl" lang="fa">{_text_html(lay)}</div>'
     if style == "relations":
         body += _triples_html(lay, triples)
@@ -180,7 +182,7 @@ def _document_html(d: dict[str, Any], style: str) -> str:
 
 def _legend_html(records: list[dict[str, Any]]) -> str:
     labels = dict.fromkeys(e.get("label") or "" for d in records for e in d.get("entities") or [])
-    keys = "".join(f'<span class="fa-key {label_class(lab)}">{_esc(lab)}</span>' for lab in labels)
+    keys = "".join(f'<span class="fa-key {label_class(lab)}">{escape(lab)}</span>' for lab in labels)
     return f'<div class="fa-legend" dir="ltr">{keys}</div>' if keys else ""
 
 
