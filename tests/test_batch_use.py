@@ -178,7 +178,7 @@ def test_exit_status_when_records_fail(tmp_path: Path):
 # --------------------------------------------------------------------------- 4. encodings
 
 
-@pytest.mark.parametrize("encoding", ["cp1256", "utf-16", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["cp1256", "utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
 def test_encodings_read_with_the_option_or_detected(tmp_path: Path, encoding: str):
     records = [{"id": f"s{i}", "text": t} for i, t in enumerate(SENTENCES)]
     if encoding == "cp1256":  # Windows-1256 has the Arabic yeh ي, not the Persian ی
@@ -212,6 +212,9 @@ def test_detect_encoding():
     assert detect_encoding(text.encode("utf-8")[:-1]) == "utf-8-sig"  # a character cut at the sample's end
     assert detect_encoding(text.encode("cp1256")) == "cp1256"
     assert detect_encoding(text.encode("utf-16")) == "utf-16"
+    assert detect_encoding(text.encode("utf-16-le")) == "utf-16-le"  # no byte-order mark
+    assert detect_encoding(text.encode("utf-16-be")) == "utf-16-be"
+    assert detect_encoding(b'{"text": "Hello"}\n'.decode().encode("utf-16-le")) == "utf-16-le"
     assert detect_encoding("Zürich café".encode("latin-1")) is None
 
 

@@ -10,15 +10,19 @@ property ran is printed in the run's summary (``reliability: ...``).
 
 from __future__ import annotations
 
+import json
 import random
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 import fa_relations
 from fa_relations import Document, normalize
+from fa_relations.cli import app
 from fa_relations.text.tokenizer import split_sentences, tokenize_words
 
 from .test_text import mixed_text
@@ -147,3 +151,49 @@ def test_long_and_degenerate_inputs(nlp, name, report):
     tags = nlp.tag([text, "ایران"])
     assert len(tags) == 2
     report("size", f"{len(text):,} characters, {len(doc.tokens)} tokens")
+
+
+# --------------------------------------------------------------------------- files given to fa-relations extract
+
+runner = CliRunner()
+LATIN = ["Zürich, Genève et Besançon à l'été.", "Straße für Müller, São Paulo, Ñandú."]
+
+
+def test_latin1_is_read_when_named_and_refused_by_auto_naming_file_and_line(tmp_path: Path):
+    src = tmp_path / "western.txt"
+    src.write_bytes(("\n".join(["plain ascii first line", *LATIN]) + "\n").encode("latin-1"))
+    ok = runner.invoke(app, ["extract", str(src), "--lines", "-w", "0", "-q", "--encoding", "latin-1"])
+    assert ok.exit_code == 0, ok.output
+    assert [json.loads(x)["text"] for x in ok.stdout.splitlines()] == ["plain ascii first line", *LATIN]
+    out = tmp_path / "auto.jsonl"
+    auto = runner.invoke(app, ["extract", str(src), "--lines", "-w", "0", "-q", "--encoding", "auto", "-o", str(out)])
+    assert auto.exit_code == 3 and "Traceback" not in auto.output
+    (err,) = [json.loads(x) for x in (tmp_path / "auto.errors.jsonl").read_text("utf-8").splitlines()]
+    assert err["source"] == str(src)
+    assert "cannot detect the encoding: line 2, byte 0xfc" in err["reason"] and "--encoding" in err["reason"]
+    default = runner.invoke(app, ["extract", str(src), "--lines", "-w", "0", "-q", "-o", str(tmp_path / "d.jsonl")])
+    assert default.exit_code == 3  # read as UTF-8: the two Latin-1 lines are errors naming their line
+    errs = [json.loads(x) for x in (tmp_path / "d.errors.jsonl").read_text("utf-8").splitlines()]
+    assert [e["location"] for e in errs] == ["line 2", "line 3"]
+    assert all("invalid UTF-8" in e["reason"] and "--encoding" in e["reason"] for e in errs)
+
+
+def test_nul_bytes_and_broken_json_are_reported_and_the_rest_processed(tmp_path: Path):
+    good = json.dumps({"id": "g", "text": "اسحاق هرتزوگ وارد باکو شد."}, ensure_ascii=False).encode()
+    src = tmp_path / "mixed.jsonl"
+    src.write_bytes(good + b'\n{"id": "nul", "text": "a\x00b"}\n{"id": "cut", "text": "\xd8\xa7\n'
+                    + good.replace(b'"g"', b'"g2"') + b"\n\x00\x00\x00\n")
+    out = tmp_path / "o.jsonl"
+    r = runner.invoke(app, ["extract", str(src), "-w", "0", "-q", "-o", str(out)])
+    assert r.exit_code == 3 and "Traceback" not in r.output
+    assert [json.loads(x)["id"] for x in out.read_text("utf-8").splitlines()] == ["g", "g2"]
+    errs = [json.loads(x) for x in (tmp_path / "o.errors.jsonl").read_text("utf-8").splitlines()]
+    assert [e["location"] for e in errs] == ["line 2", "line 3", "line 5"]
+    assert all(e["reason"].startswith("invalid JSON") for e in errs)
+    txt = tmp_path / "nul.txt"  # in plain text a NUL is a control character like any other: dropped, offsets kept
+    txt.write_bytes("ایران\x00تهران\n".encode())
+    t = runner.invoke(app, ["extract", str(txt), "--lines", "-w", "0", "-q"])
+    assert t.exit_code == 0
+    doc = json.loads(t.stdout)
+    assert doc["text"] == "ایران\x00تهران"
+    assert all(doc["text"][s["start"]:s["end"]] == s["text"] for s in doc["sentences"])
