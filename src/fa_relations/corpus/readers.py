@@ -41,6 +41,7 @@ import codecs
 import csv
 import glob
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -261,15 +262,40 @@ def check_inputs(paths: list[str], opts: ReadOptions) -> None:
                 raise ValueError(f"{path}: no column {opts.text_field!r} (columns: {names}); set text_field / --text-field")
 
 
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(HASH_BLOCK):
+            h.update(block)
+    return h.hexdigest()
+
+
 def input_fingerprint(paths: list[str]) -> list[dict[str, Any]]:
-    """Path, size and modification time of each input (how ``--resume`` checks that inputs did not change)."""
-    out = []
+    """Path, size and SHA-256 of each input: how ``--resume`` checks that the inputs did not change
+    (a copy or a ``touch`` keeps them; an edit, even one of the same size, does not)."""
+    out: list[dict[str, Any]] = []
     for p in paths:
         if p == STDIN:
             out.append({"path": STDIN})
         else:
-            st = os.stat(p)
-            out.append({"path": p, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+            out.append({"path": p, "size": os.path.getsize(p), "sha256": _sha256(p)})
+    return out
+
+
+def input_changes(before: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[str]:
+    """What differs between two :func:`input_fingerprint` lists, one phrase per changed input."""
+    old = {f["path"]: f for f in before}
+    new = {f["path"]: f for f in now}
+    out = [f"the input {p} was not among the inputs then" for p in new if p not in old]
+    out += [f"the input {p} is not among the inputs now" for p in old if p not in new]
+    for p in (p for p in new if p in old):
+        a, b = old[p], new[p]
+        if a.get("size") != b.get("size"):
+            out.append(f"the input {p} changed ({a.get('size')} bytes then, {b.get('size')} now)")
+        elif a.get("sha256") is not None and a.get("sha256") != b.get("sha256"):  # none: an older manifest
+            out.append(f"the input {p} changed (same size, other content: SHA-256 differs)")
+    if not out and [f["path"] for f in before] != [f["path"] for f in now]:
+        out.append("the inputs are in another order")
     return out
 
 
