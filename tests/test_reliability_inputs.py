@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from itertools import pairwise
 from pathlib import Path
 
@@ -197,3 +199,78 @@ def test_nul_bytes_and_broken_json_are_reported_and_the_rest_processed(tmp_path:
     doc = json.loads(t.stdout)
     assert doc["text"] == "ایران\x00تهران"
     assert all(doc["text"][s["start"]:s["end"]] == s["text"] for s in doc["sentences"])
+
+
+# --------------------------------------------------------------------------- size (issue 15, item 3)
+
+
+def test_long_text_gives_the_results_of_its_paragraphs_one_by_one(nlp, seed_article: str, report):
+    paragraphs = [p for p in seed_article.splitlines() if p.strip()]
+    long_paragraph = " ".join(paragraphs)  # longer than the limit set below: cut after a sentence end
+    parts = [*paragraphs, long_paragraph, *paragraphs[:3]]
+    text = "\n\n".join(parts) + "\n"
+    limit = max(len(p) for p in paragraphs) + 10
+    assert len(long_paragraph) > limit and len(text) > limit
+    saved = nlp.max_chunk_chars
+    nlp.max_chunk_chars = limit
+    try:
+        doc = nlp(text)
+        again = next(nlp.pipe([text]))
+    finally:
+        nlp.max_chunk_chars = saved
+    assert_valid(doc, text)
+    assert again.to_dict() == doc.to_dict()
+    want_ents, want_triples, at = [], [], 0
+    for p in parts:
+        at = text.index(p, at)
+        if p is long_paragraph:  # analysed in pieces: compare its entities' places only through validity
+            at += len(p)
+            continue
+        one = nlp(p)
+        want_ents += [(e.start + at, e.end + at, e.label, e.text) for e in one.entities]
+        want_triples += [(t.subject.start + at, t.predicate, t.object.start + at, t.method) for t in one.triples]
+        at += len(p)
+    cut = text.index(long_paragraph)
+    got = [(e.start, e.end, e.label, e.text) for e in doc.entities if not cut <= e.start < cut + len(long_paragraph)]
+    got_t = [(t.subject.start, t.predicate, t.object.start, t.method) for t in doc.triples
+             if not cut <= t.subject.start < cut + len(long_paragraph)]
+    assert got == want_ents and got_t == want_triples
+    assert want_ents and want_triples
+    report("size", f"{len(text):,} characters in {len(parts)} paragraphs, max_chunk_chars {limit}: "
+                   f"{len(doc.entities)} entities, {len(doc.triples)} triples")
+
+
+MEMORY_SCRIPT = """
+import json, resource, sys
+import fa_relations
+nlp = fa_relations.load(ner=False)
+unit = open(sys.argv[1], encoding="utf-8").read()
+def peak():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+out = {}
+for mb in (0.1, float(sys.argv[2])):
+    text = unit * int(mb * 1e6 // len(unit.encode()) + 1)
+    doc = nlp(text, tokens=False)
+    out[mb] = {"peak_mb": peak(), "sentences": len(doc.sentences), "chars": len(text)}
+    del text, doc
+print(json.dumps(out))
+"""
+
+
+def test_long_text_memory_is_bounded(tmp_path: Path, seed_article: str, report):
+    """Peak memory hardly grows from a 0.1 MB to a 0.6 MB text (without chunking it grew by about
+    65 MB here); NER is off to keep the test fast: it runs chunk by chunk like the rest."""
+    unit = tmp_path / "unit.txt"
+    unit.write_text(seed_article.strip() + "\n\n", encoding="utf-8")
+    script = tmp_path / "mem.py"
+    script.write_text(MEMORY_SCRIPT, encoding="utf-8")
+    big = 0.6
+    r = subprocess.run([sys.executable, str(script), str(unit), str(big)], capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    small_run, big_run = json.loads(r.stdout.strip().splitlines()[-1]).values()
+    assert big_run["sentences"] > 5 * small_run["sentences"]
+    growth = big_run["peak_mb"] - small_run["peak_mb"]
+    report("size", f"0.1 MB then {big} MB of text ({big_run['chars']:,} characters): peak RSS "
+                   f"{small_run['peak_mb']:.0f} MB then {big_run['peak_mb']:.0f} MB")
+    assert growth < 25, f"peak memory grew by {growth:.0f} MB for {big - 0.1:.1f} MB more text"
