@@ -72,6 +72,9 @@ def test_ner_gold_file_scores_an_imperfect_prediction_by_hand():
     o = r["overall"]
     assert (o["correct"], o["predicted"], o["support"]) == (10, 11, 12)
     assert (o["precision"], o["recall"], o["f1"]) == (90.91, 83.33, 86.96)
+    tag_one = _perturbed(gold)
+    batched = evaluate_ner_file(lambda batch: [tag_one(w) for w in batch], NER_GOLD, batch_size=2)
+    assert (batched["overall"], batched["per_label"]) == (r["overall"], r["per_label"])
     counts = error_counts(((p["gold"], p["pred"]) for p in predictions), r["scored_labels"])
     assert {k: dict(v) for k, v in counts.items()} == {
         "missed": {"LOC": 1}, "spurious": {}, "wrong_label": {"LOC": 1}, "boundary": {}}
