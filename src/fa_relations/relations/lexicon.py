@@ -81,6 +81,7 @@ WORD_SETS: dict[str, str] = {
     "reflexives": "reflexives.txt",
     "demonstrative_determiners": "demonstrative_determiners.txt",
     "complement_openers": "complement_openers.txt",
+    "kin_nouns": "kin_nouns.txt",
 }
 
 
@@ -157,6 +158,8 @@ class Lexicons:
     demonstrative_determiners: frozenset[str] = frozenset()
     #: subjects: «این که ...»: words before «که» that open a complement clause
     complement_openers: frozenset[str] = frozenset()
+    #: subjects: «خواهر X می‌گوید»: relatives and aides whose name complement is not the subject
+    kin_nouns: frozenset[str] = frozenset()
     #: light verbs (past stem keys) of «... برگزار شد ،» relative clauses and «... کرد و X گفت» coordination
     light_verbs: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()
