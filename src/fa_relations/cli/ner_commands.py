@@ -44,6 +44,19 @@ def train_ner(
     lstm_layers: int | None = typer.Option(
         None, "--lstm-layers", help="builtin: number of stacked BiLSTM layers (new models only; --init-from keeps its own)."
     ),
+    vectors: str | None = typer.Option(
+        None, "--vectors", help="builtin: word2vec (news_unlabelled + train words) or fasttext (every Persian text at hand)."
+    ),
+    expand_vocab: bool = typer.Option(
+        False, "--expand-vocab", help="builtin, with --init-from: add the --vectors words, mapped into the model's space."
+    ),
+    extra: list[str] = typer.Option(
+        [], "--extra", help="builtin: extra training corpus as NAME=FRACTION drawn each epoch (repeatable), e.g. wiki_ner=0.5."
+    ),
+    extra_weight: float | None = typer.Option(None, "--extra-weight", help="builtin: loss weight of extra sentences."),
+    average: int | None = typer.Option(
+        None, "--average", help="builtin: also score the mean of the last N epochs' weights (keep it if best)."
+    ),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -79,6 +92,18 @@ def train_ner(
         cfg.arch.hidden = hidden
     if lstm_layers is not None:
         cfg.arch.lstm_layers = lstm_layers
+    if vectors is not None:
+        cfg.vectors = vectors
+    cfg.expand_vocab = cfg.expand_vocab or expand_vocab
+    for item in extra:
+        name, sep, fraction = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected NAME=FRACTION, got {item!r}", param_hint="--extra")
+        cfg.extra_corpora[name] = float(fraction)
+    if extra_weight is not None:
+        cfg.extra_weight = extra_weight
+    if average is not None:
+        cfg.average = average
     tagger = train_tagger(data, output, cfg)
     typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
                            "best_epoch": tagger.meta.get("best_epoch")}))
