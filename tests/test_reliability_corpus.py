@@ -142,3 +142,21 @@ def test_two_runs_on_one_output_and_a_stale_lock(tmp_path: Path, caplog):
     assert s.documents_in == 200 and s.balanced
     assert f"(process {first.pid}) is gone" in caplog.text
     assert not lock.exists()
+
+
+def test_a_kill_between_journal_and_pending_log_leaves_nothing_behind(tmp_path: Path):
+    """A shard journaled as complete whose pending log was not removed yet (killed in between):
+    the resumed run removes the log instead of leaving it in the finished output."""
+    src = tmp_path / "docs.jsonl"
+    write_jsonl_corpus(src, 12)
+    out = tmp_path / "out"
+    extract_corpus([src], out, workers=0, shard_size=5, progress=False)
+    ref = read_dir(out)
+    m = json.loads((out / "_manifest.json").read_text("utf-8"))
+    (out / "_progress.jsonl").write_text("".join(json.dumps(e) + "\n" for e in m["shards"][:2]), "utf-8")
+    (out / "_pending-00001.jsonl").write_text('{"i": 5, "r": ["error", "stale", ""], "id": "x", "o": ["f", "l"], '
+                                              '"s": "process"}\n', "utf-8")
+    m["status"] = "interrupted"
+    (out / "_manifest.json").write_text(json.dumps(m), "utf-8")
+    extract_corpus([src], out, workers=0, shard_size=5, progress=False, resume=True)
+    assert read_dir(out) == ref

@@ -664,6 +664,8 @@ def extract_corpus(
                         if all((workdir / f).exists() for f in e["files"])}
                 for p in workdir.glob(f"*{TMP_SUFFIX}"):
                     p.unlink()
+                for k in done:  # a kill between journaling a shard and removing its pending log leaves one
+                    (workdir / pending_name(k)).unlink(missing_ok=True)
                 logger.info("resuming: %d shards already complete", len(done))
         elif not to_stdout:
             if workdir.exists() and not workdir.is_dir():
