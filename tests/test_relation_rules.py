@@ -189,6 +189,12 @@ def test_saved_pipeline_carries_its_lexicons(tmp_path: Path) -> None:
     # after a short topic opening, and with the topic named before «:»
     ("بودجه سال آینده؛ مریم کاظمی درباره مالیات : درآمدها کافی نیست", [("مریم کاظمی", "PER")],
      ("مریم کاظمی", "says", "درآمدها کافی نیست")),
+    # a speech noun opens the headline, and what is answered comes before «:»
+    ("واکنش مریم کاظمی به منتقدان : گزارش ما کامل است", [("مریم کاظمی", "PER")],
+     ("مریم کاظمی", "says", "گزارش ما کامل است")),
+    # «گزارش داد» may take its statement without «که»
+    ("سازمان ملل گزارش داد شمار پناهجویان به دو میلیون نفر رسیده است .", [("سازمان ملل", "ORG")],
+     ("سازمان ملل", "says", "شمار پناهجویان به دو میلیون نفر رسیده است")),
 ])
 def test_headline_speakers(text: str, ents: list[tuple[str, str]], expected: tuple[str, str, str]) -> None:
     assert expected in {t[:3] for t in _extract(None, text, ents)}

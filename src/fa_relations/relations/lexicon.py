@@ -82,6 +82,7 @@ WORD_SETS: dict[str, str] = {
     "demonstrative_determiners": "demonstrative_determiners.txt",
     "complement_openers": "complement_openers.txt",
     "kin_nouns": "kin_nouns.txt",
+    "headline_nouns": "headline_nouns.txt",
 }
 
 
@@ -160,6 +161,8 @@ class Lexicons:
     complement_openers: frozenset[str] = frozenset()
     #: subjects: «خواهر X می‌گوید»: relatives and aides whose name complement is not the subject
     kin_nouns: frozenset[str] = frozenset()
+    #: says: «واکنش X به Y: ...»: speech nouns that may open a headline before its speaker
+    headline_nouns: frozenset[str] = frozenset()
     #: light verbs (past stem keys) of «... برگزار شد ،» relative clauses and «... کرد و X گفت» coordination
     light_verbs: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()

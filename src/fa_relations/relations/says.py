@@ -370,22 +370,27 @@ def _interview_headline(ctx: Context, sent: Sent, accept) -> bool:
 _TOPIC_MARKS = frozenset({"؛", "|"})
 #: ... within this many words
 _MAX_TOPIC = 8
-#: «موسوی درباره مذاکره با آمریکا: ...»: a person's headline may name its topic before «:»
-_ABOUT = frozenset({key("درباره"), key("دربارهٔ"), key("درمورد")})
+#: «موسوی درباره مذاکره با آمریکا: ...»، «واکنش ظریف به ترامپ: ...»: what a headline answers, before «:»
+_ABOUT = frozenset({key("درباره"), key("دربارهٔ"), key("درمورد"), key("به")})
 
 
-def _headline_start(toks) -> int:
-    """Where a headline's speaker may stand: the start, or just after a short «topic؛» opening."""
+def _headline_start(ctx: Context, toks) -> tuple[int, bool]:
+    """Where a headline's speaker may stand: the start, or just after a short «topic؛» opening,
+    and after a speech noun («واکنش X ...»); and whether such a noun opened it."""
+    start = 0
     for i in range(min(len(toks), _MAX_TOPIC + 1)):
         if toks[i].key in _TOPIC_MARKS:
-            return i + 1
+            start = i + 1
+            break
         if toks[i].key in HARD_BOUNDARY:
             break
-    return 0
+    if start < len(toks) and toks[start].key in ctx.lex.headline_nouns:
+        return start + 1, True
+    return start, False
 
 
 def _about_topic(toks, end: int) -> int:
-    """After a person's name, «درباره ...» up to «:» (at most :data:`_MAX_TOPIC` words): the «:»'s index, or ``end``."""
+    """After the speaker, «درباره ...»/«به ...» up to «:» (at most :data:`_MAX_TOPIC` words): the «:»'s index, or ``end``."""
     if end >= len(toks) or toks[end].key not in _ABOUT:
         return end
     for k in range(end + 1, min(len(toks), end + 1 + _MAX_TOPIC)):
@@ -401,14 +406,15 @@ def _headline(ctx: Context, sent: Sent, accept) -> None:
 
     The speaker is a person, a country («اسرائیل: ...»; never a newspaper heading a
     press review) or an organisation opened by an organisation head; it may follow a
-    short «topic؛» opening, and a person may name the topic «درباره ...» before «:».
+    short «topic؛» opening or a speech noun («واکنش X به Y: ...», headline_nouns.txt), and
+    a person (or the speaker after a speech noun) may name the topic «درباره ...» before «:».
     """
     toks = sent.toks
     if not sent.cands:
         return
     if _interview_headline(ctx, sent, accept):
         return
-    start = _headline_start(toks)
+    start, speech_noun = _headline_start(ctx, toks)
     c = next((x for x in sent.cands if x.start >= start), None)
     if c is None or c.start != start or not c.resolved:
         return
@@ -424,7 +430,7 @@ def _headline(ctx: Context, sent: Sent, accept) -> None:
             break
     if not accept(c) or (c.label not in ("PER", "COUNTRY") and not _headline_actor(ctx, sent, c)):
         return
-    if c.label == "PER":
+    if c.label == "PER" or speech_noun:
         end = _about_topic(toks, end)
     if end < len(toks) and toks[end].key == ":":
         c_end = end

@@ -176,8 +176,9 @@ def find_subject(
             if prev in ctx.lex.kin_nouns and c.start - 1 <= first_tok:
                 blocked = True  # «خواهر X می‌گوید»: an unnamed relative speaks
                 break
-            if prev in ctx.lex.non_subject:
-                continue
+            hon = _hon_start(ctx, sent, c.start)
+            if prev in ctx.lex.non_subject or (hon > 0 and toks[hon - 1].key in ctx.lex.non_subject):
+                continue  # «به X»، «به شیخ X»: after a preposition
             if any(o.app_end is not None and o.end <= c.start < o.app_end for o in sent.cands):
                 continue
             nxt = toks[c.end].key if c.end < len(toks) else ""
