@@ -418,3 +418,11 @@ def test_a_ministry_keeps_its_head(full_nlp) -> None:
 def full_nlp():
     """The built-in pipeline, loaded once for this module."""
     return fa_relations.load()
+
+
+def test_two_country_names_in_one_span_are_two_countries(full_nlp) -> None:
+    """«عربستان سعودی ایران را ... متهم کرد»: subject and object met in one NER span (text written for this test)."""
+    doc = full_nlp("عربستان سعودی ایران را به دخالت در امور داخلی کشورهای منطقه متهم کرد.")
+    countries = {(e.text, e.iso) for e in doc.entities if e.label == "COUNTRY"}
+    assert {("عربستان سعودی", "SA"), ("ایران", "IR")} <= countries
+    assert ("عربستان سعودی", "accuses", "ایران") in {(t.subject.text, t.predicate, t.object.text) for t in doc.triples}

@@ -224,3 +224,9 @@ def test_no_statement_attributed(text: str, ents: list[tuple[str, str]]) -> None
 ])
 def test_coordinated_titles_in_an_apposition(text: str, ents: list[tuple[str, str]], expected: set) -> None:
     assert expected <= {t[:3] for t in _extract(None, text, ents)}
+
+
+def test_honorifics_before_a_slot_belong_to_it() -> None:
+    text = "مریم کاظمی در تهران با آیت‌الله حسن جعفری دیدار کرد ."
+    got = {t[:3] for t in _extract(None, text, [("مریم کاظمی", "PER"), ("تهران", "CITY"), ("حسن جعفری", "PER")])}
+    assert ("مریم کاظمی", "meets", "حسن جعفری") in got

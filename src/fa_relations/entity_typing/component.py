@@ -102,10 +102,34 @@ class EntityTyper:
     def _country_tail(self, span: Span) -> tuple[int, GazetteerEntry] | None:
         """The longest proper tail of ``span`` that the gazetteer knows as a country: (start token, entry)."""
         for start in range(span.start + 1, span.end):
-            entry = self.gazetteer.entries.get(name_key(span.doc[start : span.end].text))
-            if entry is not None and entry.type == COUNTRY:
+            entry = self._country_entry(span.doc[start : span.end])
+            if entry is not None:
                 return start, entry
         return None
+
+    def _country_entry(self, span: Span) -> GazetteerEntry | None:
+        entry = self.gazetteer.entries.get(name_key(span.text))
+        return entry if entry is not None and entry.type == COUNTRY else None
+
+    def _split_adjacent_countries(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """«[عربستان سعودی ایران]» → «عربستان سعودی» + «ایران»: one NER span made of two country
+        names, as when a subject and an object meet in a verb-final clause («X Y را متهم کرد»)."""
+        out: list[Span] = []
+        for ent in ents:
+            if len(ent) < 2 or ent.label_ not in ("LOC", "ORG", COUNTRY) or self._country_entry(ent) is not None:
+                out.append(ent)
+                continue
+            parts = None
+            for k in range(ent.start + 1, ent.end):
+                left, right = Span(doc, ent.start, k, label=COUNTRY), Span(doc, k, ent.end, label=COUNTRY)
+                entries = (self._country_entry(left), self._country_entry(right))
+                if entries[0] is not None and entries[1] is not None:
+                    for span, entry in zip((left, right), entries, strict=True):
+                        span._.iso, span._.canonical = entry.iso, entry.canonical
+                    parts = [left, right]
+                    break
+            out.extend(parts or [ent])
+        return out
 
     def _split_ministries(self, doc: Doc, ents: list[Span]) -> list[Span]:
         """«وزیر [خارجه آمریکا]ORG» → «آمریکا» COUNTRY; «وزارت [بهداشت ایران]ORG» → «وزارت بهداشت ایران» ORG.
@@ -204,7 +228,7 @@ class EntityTyper:
 
     # ------------------------------------------------------------------ call
     def __call__(self, doc: Doc) -> Doc:
-        ents = self._split_ministries(doc, list(doc.ents))
+        ents = self._split_adjacent_countries(doc, self._split_ministries(doc, list(doc.ents)))
         in_entity = [False] * len(doc)
         for ent in ents:
             for i in range(ent.start, ent.end):

@@ -45,6 +45,18 @@ class Matcher:
                 yield b
                 break  # first (shortest) match per start position
 
+    def _after_honorifics(self, ti: int) -> int:
+        """``ti``, or past the honorifics («آقای»، «آیت‌الله») that open a name there."""
+        moved = True
+        while moved and ti not in self.at:
+            moved = False
+            for h in self.ctx.lex.honorifics:
+                nj = match_words(self.toks, ti, h)
+                if nj is not None and nj > ti:
+                    ti, moved = nj, True
+                    break
+        return ti
+
     def _ok(self, c: Cand, role: str) -> bool:
         return c.resolved and self.ctx.allowed(self.pred, role, c.label)
 
@@ -83,8 +95,8 @@ class Matcher:
                     yield from self._m(ei + 1, nj, nb)
                     return
             return
-        # SLOT
-        for c in self.at.get(ti, []):
+        # SLOT («با آیت‌الله X»: honorifics before the entity belong to the slot)
+        for c in self.at.get(self._after_honorifics(ti), []):
             if not self._ok(c, e.slot):
                 if c.kind in ("title", "pron") and not c.resolved:
                     return
