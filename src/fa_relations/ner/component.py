@@ -49,19 +49,22 @@ class NerComponent:
         return self._tagger
 
     @staticmethod
-    def _chunks(doc: Doc) -> list[list[int]]:
-        chunks: list[list[int]] = []
+    def _chunks(doc: Doc) -> list[tuple[list[int], list[str]]]:
+        """The non-space tokens of each sentence, in chunks: (token indices, their texts)."""
+        chunks: list[tuple[list[int], list[str]]] = []
         for sent in doc.sents:
-            idx = [t.i for t in sent if not t.is_space]
-            for k in range(0, len(idx), MAX_TOKENS_PER_CHUNK):
-                chunks.append(idx[k:k + MAX_TOKENS_PER_CHUNK])
+            toks = [(t.i, t.text) for t in sent if not t.is_space]
+            for k in range(0, len(toks), MAX_TOKENS_PER_CHUNK):
+                part = toks[k:k + MAX_TOKENS_PER_CHUNK]
+                chunks.append(([i for i, _ in part], [w for _, w in part]))
         return chunks
 
     def _annotate(self, docs: list[Doc]) -> None:
-        jobs: list[tuple[int, list[int]]] = [(n, c) for n, doc in enumerate(docs) for c in self._chunks(doc)]
-        tags_all = self.tagger.tag_batch([[docs[n][i].text for i in c] for n, c in jobs]) if jobs else []
+        # every sentence of every document in one call: the tagger batches them by length
+        jobs = [(n, c) for n, doc in enumerate(docs) for c in self._chunks(doc)]
+        tags_all = self.tagger.tag_batch([words for _, (_, words) in jobs]) if jobs else []
         ents: list[list[Span]] = [[] for _ in docs]
-        for (n, chunk), tags in zip(jobs, tags_all, strict=True):
+        for (n, (chunk, _)), tags in zip(jobs, tags_all, strict=True):
             for s, e, label in spans_from_iob(tags):
                 ents[n].append(Span(docs[n], chunk[s], chunk[e - 1] + 1, label=label))
         for doc, doc_ents in zip(docs, ents, strict=True):
