@@ -18,6 +18,29 @@ if os.environ.get("CI", "").lower() == "true":
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 
+#: What the reliability tests measured (hypothesis examples run, kill points, sizes), as
+#: ``(test, what, value)``; printed at the end of the run, ``-q`` or not.
+RELIABILITY_REPORT: list[tuple[str, str, object]] = []
+
+
+@pytest.fixture(scope="session")
+def report():
+    """``report(what, value)``: a line ``reliability: <test>: <what>: <value>`` in the run's summary."""
+
+    def add(what: str, value: object) -> None:
+        test = os.environ.get("PYTEST_CURRENT_TEST", "?").rsplit(" (", 1)[0].split("::")[-1]
+        RELIABILITY_REPORT.append((test, what, value))
+
+    return add
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """Print what the reliability tests measured (see :func:`report`)."""
+    if RELIABILITY_REPORT:
+        terminalreporter.section("reliability")
+        for test, what, value in RELIABILITY_REPORT:
+            terminalreporter.write_line(f"reliability: {test}: {what}: {value}")
+
 
 def require_shared(path: Path, what: str) -> Path:
     """``path`` from the shared folder; skip when absent, except under CI=true where absence fails the test."""

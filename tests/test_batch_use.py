@@ -178,7 +178,7 @@ def test_exit_status_when_records_fail(tmp_path: Path):
 # --------------------------------------------------------------------------- 4. encodings
 
 
-@pytest.mark.parametrize("encoding", ["cp1256", "utf-16", "utf-8-sig"])
+@pytest.mark.parametrize("encoding", ["cp1256", "utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
 def test_encodings_read_with_the_option_or_detected(tmp_path: Path, encoding: str):
     records = [{"id": f"s{i}", "text": t} for i, t in enumerate(SENTENCES)]
     if encoding == "cp1256":  # Windows-1256 has the Arabic yeh ي, not the Persian ی
@@ -212,6 +212,9 @@ def test_detect_encoding():
     assert detect_encoding(text.encode("utf-8")[:-1]) == "utf-8-sig"  # a character cut at the sample's end
     assert detect_encoding(text.encode("cp1256")) == "cp1256"
     assert detect_encoding(text.encode("utf-16")) == "utf-16"
+    assert detect_encoding(text.encode("utf-16-le")) == "utf-16-le"  # no byte-order mark
+    assert detect_encoding(text.encode("utf-16-be")) == "utf-16-be"
+    assert detect_encoding(b'{"text": "Hello"}\n'.decode().encode("utf-16-le")) == "utf-16-le"
     assert detect_encoding("Zürich café".encode("latin-1")) is None
 
 
@@ -287,11 +290,13 @@ def test_full_disk_is_a_clear_error_and_keeps_the_work(tmp_path: Path, mount_tmp
     assert journal, "completed shards were journaled before the disk filled"
     done = [json.loads(x) for x in journal if x.strip().endswith("}")]
     assert all((out / f).exists() for e in done for f in e["files"])
-    # space is back: move the folder to a roomy disk and resume to the same result as a clean run
-    roomy = tmp_path / "roomy"
-    subprocess.run(["cp", "-a", str(out), str(roomy)], check=True)
+    kept = {f: (out / f).read_bytes() for e in done for f in e["files"] if f.startswith("part-")}
+    # space is back (the same disk, grown): resume in place, to the same result as a clean run
+    subprocess.run(["mount", "-o", "remount,size=16m", str(small)], check=True)
+    roomy = out
     again = runner.invoke(app, ["extract", str(src), "-o", str(roomy), "-w", "0", "-q", "--shard-size", "4",
                                 "--include-tokens", "--resume"])
+    assert all((roomy / f).read_bytes() == b for f, b in kept.items())  # completed shards were kept as they were
     assert again.exit_code == 0, again.output
     ref = tmp_path / "ref"
     assert runner.invoke(app, ["extract", str(src), "-o", str(ref), "-w", "0", "-q", "--shard-size", "4",

@@ -363,6 +363,9 @@ def test_dask_local_cluster_matches_local(corpus, tmp_path: Path):
                        batch_size=8, progress=False)
     assert s.engine == "dask" and s.balanced and s.documents_in == 120
     assert read_dir(tmp_path / "dask") == read_dir(corpus["ref"])
+    local = extract_corpus([corpus["src"]], tmp_path / "local2", workers=2, shard_size=25, batch_size=8,
+                           progress=False)
+    assert local.workers == 2 and read_dir(tmp_path / "local2") == read_dir(corpus["ref"])
 
 
 # --------------------------------------------------------------------------- real news

@@ -101,19 +101,6 @@ def test_offsets_always_point_into_the_input(raw: str) -> None:
         assert out.from_original(s, e)[0] <= tok.start
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(mixed_text)
-def test_pipeline_offset_invariant(nlp_no_ner, raw: str) -> None:
-    doc = nlp_no_ner(raw)
-    assert doc.text == raw
-    for tok in doc.tokens:
-        assert doc.text[tok.start:tok.end] == tok.text
-    for sent in doc.sentences:
-        assert doc.text[sent.start:sent.end] == sent.text
-    starts = [t.start for t in doc.tokens]
-    assert starts == sorted(starts)
-
-
 ZWNJ_WORDS = ["میروند", "کتابهایشان", "رئیسجمهوری", "بزرگترین", "نمیدانم", "خانهها", "تنها", "بیشتر"]
 
 

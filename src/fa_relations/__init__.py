@@ -14,6 +14,7 @@ from .__about__ import __version__
 
 if TYPE_CHECKING:
     from .corpus import ExtractionSummary, extract_corpus
+    from .display import render
     from .frames import entities_frame, read_corpus, to_networkx, triples_frame
     from .pipeline import Pipeline, load
     from .schema import (
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
 #: ``fa-relations --help`` and ``fa_relations.normalize`` start fast (PEP 562 module ``__getattr__``).
 _LAZY: dict[str, str] = {
     **dict.fromkeys(("ExtractionSummary", "extract_corpus"), ".corpus"),
+    "render": ".display",
     **dict.fromkeys(("entities_frame", "read_corpus", "to_networkx", "triples_frame"), ".frames"),
     **dict.fromkeys(("Pipeline", "load"), ".pipeline"),
     **dict.fromkeys(("ENTITY_LABELS", "PREDICATES", "Argument", "Document", "Entity", "Mention", "Sentence", "Token",
@@ -78,6 +80,7 @@ __all__ = [
     "normalize",
     "read_corpus",
     "read_jsonl",
+    "render",
     "to_networkx",
     "triples_frame",
     "write_jsonl",

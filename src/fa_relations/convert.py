@@ -10,15 +10,18 @@ from .extensions import original_span, original_text
 from .schema import Document, Entity, Sentence, Token
 
 
-def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | None = None) -> Document:
-    """Map every token, sentence and entity of ``doc`` back to offsets of the original input."""
+def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | None = None,
+                    tokens: bool = True) -> Document:
+    """Map every token, sentence and entity of ``doc`` back to offsets of the original input.
+
+    ``tokens=False`` leaves ``Document.tokens`` empty (what the corpus writes without tokens)."""
     text = original_text(doc)
-    tokens = []
-    for tok in doc:
+    token_list = []
+    for tok in doc if tokens else ():
         if tok.is_space:
             continue
         s, e, surface = original_span(doc, tok.idx, tok.idx + len(tok.text))
-        tokens.append(Token(text=surface, norm=tok.text, start=s, end=e))
+        token_list.append(Token(text=surface, norm=tok.text, start=s, end=e))
     sentences = []
     if doc.has_annotation("SENT_START"):
         for sent in doc.sents:
@@ -38,6 +41,6 @@ def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | N
         )
     triples = list(doc._.triples or [])
     return Document(
-        text=text, tokens=tokens, sentences=sentences, entities=entities, triples=triples,
+        text=text, tokens=token_list, sentences=sentences, entities=entities, triples=triples,
         id=id, meta=dict(meta or {}),
     )

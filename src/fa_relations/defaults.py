@@ -12,3 +12,13 @@ DOC_BATCH_SIZE = 64
 BUILTIN_TAGGER_BATCH_SIZE = 64
 #: Windows per forward pass of a transformer tagger (memory grows with it; raise it on a GPU).
 TRANSFORMER_TAGGER_BATCH_SIZE = 16
+#: The demo page (``fa-relations serve``): loopback address and port it listens on by default, and the
+#: largest request body it reads (a larger one gets 413).
+SERVE_HOST = "127.0.0.1"
+SERVE_PORT = 8080
+SERVE_MAX_REQUEST_BYTES = 1_000_000
+#: Longest text (in characters) analysed in one piece. ``Pipeline.__call__`` and ``pipe`` analyse a
+#: longer text paragraph by paragraph (a paragraph longer than this is cut after sentence ends) and
+#: merge the results, so memory stays bounded whatever the text's size (see ``fa_relations.chunks``);
+#: ``Pipeline.max_chunk_chars`` changes it per pipeline.
+MAX_CHUNK_CHARS = 100_000

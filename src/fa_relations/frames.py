@@ -38,8 +38,8 @@ ENTITY_COLUMNS = ("doc_id", "text", "label", "start", "end", "iso", "canonical",
 ROW_KINDS = ("triples", "entities")
 
 
-def _docs(docs: Document | dict | Iterable[Document | dict]) -> list[dict[str, Any]]:
-    """Documents or their dicts (``Document.to_dict()``), one or many, as dicts."""
+def as_records(docs: Document | dict | Iterable[Document | dict]) -> list[dict[str, Any]]:
+    """Documents or their dicts (``Document.to_dict()``), one or many, as dicts without tokens."""
     items = [docs] if isinstance(docs, dict) or hasattr(docs, "to_dict") else list(docs)
     return [d if isinstance(d, dict) else d.to_dict(include_tokens=False) for d in items]
 
@@ -48,7 +48,7 @@ def triples_frame(docs: Document | dict | Iterable[Document | dict]) -> pandas.D
     """One row per triple of ``docs`` (see the module docstring)."""
     import pandas as pd  # heavy: only when a frame is asked for
 
-    rows = [row for d in _docs(docs) for row in triple_rows(d)]
+    rows = [row for d in as_records(docs) for row in triple_rows(d)]
     return pd.DataFrame(rows, columns=list(TRIPLE_COLUMNS))
 
 
@@ -57,7 +57,7 @@ def entities_frame(docs: Document | dict | Iterable[Document | dict]) -> pandas.
     import pandas as pd  # heavy: only when a frame is asked for
 
     rows = [{"doc_id": d.get("id"), **{k: e.get(k) for k in ENTITY_COLUMNS[1:]}}
-            for d in _docs(docs) for e in d.get("entities") or []]
+            for d in as_records(docs) for e in d.get("entities") or []]
     return pd.DataFrame(rows, columns=list(ENTITY_COLUMNS))
 
 
@@ -137,7 +137,7 @@ def to_networkx(docs: Document | dict | Iterable[Document | dict], *, include_sa
             node["name"] = max(node["surfaces"], key=lambda s: (node["surfaces"][s], s))
         return key
 
-    for d in _docs(docs):
+    for d in as_records(docs):
         for e in d.get("entities") or []:
             add_node(e, 1)
         for t in d.get("triples") or []:

@@ -82,3 +82,10 @@ def datasets_dir(path: str | os.PathLike[str] | None = None, *, must_exist: bool
             f"corpus folder {resolved} does not exist; pass --data DIR or set ${DATASETS_ENV}"
         )
     return resolved
+
+
+def shared_dir() -> Path:
+    """The shared project folder: the parent of :func:`datasets_dir` (``../shared`` beside the
+    repository, or the parent of ``$FA_RELATIONS_DATA``), holding ``datasets/`` and ``examples/``
+    (the seed article). Found from the package, so it does not depend on the working folder."""
+    return datasets_dir(must_exist=False).parent

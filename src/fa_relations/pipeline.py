@@ -11,6 +11,7 @@ import importlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from itertools import islice
@@ -23,8 +24,9 @@ from spacy.tokens import Doc
 
 from . import forking
 from .__about__ import __version__
+from .chunks import chunk_spans, merge_documents
 from .convert import doc_to_document
-from .defaults import DOC_BATCH_SIZE
+from .defaults import DOC_BATCH_SIZE, MAX_CHUNK_CHARS
 from .paths import models_dir
 from .relation_classifier.component import saved_model_config
 from .schema import Document
@@ -65,6 +67,8 @@ class Pipeline:
     def __init__(self, nlp: Language, name: str = DEFAULT_NAME) -> None:
         self.nlp = nlp
         self.name = name
+        #: Longer texts are analysed in chunks of at most this many characters (see :mod:`.chunks`).
+        self.max_chunk_chars = MAX_CHUNK_CHARS
 
     @property
     def meta(self) -> dict[str, Any]:
@@ -77,10 +81,15 @@ class Pipeline:
     def __repr__(self) -> str:
         return f"Pipeline(name={self.name!r}, components={self.components})"
 
-    def __call__(self, text: str, *, id: str | None = None) -> Document:
-        """Analyse one text. A non-string raises ``TypeError``; blank text gives an empty Document."""
-        doc = self.nlp(_check_text(text))
-        return doc_to_document(doc, id=id, meta=self.meta)
+    def __call__(self, text: str, *, id: str | None = None, tokens: bool = True) -> Document:
+        """Analyse one text. A non-string raises ``TypeError``; blank text gives an empty Document.
+
+        A text longer than :attr:`max_chunk_chars` is analysed in chunks (see :mod:`fa_relations.chunks`).
+        ``tokens=False`` leaves ``Document.tokens`` empty, which keeps a huge text's result small."""
+        text = _check_text(text)
+        if len(text) > self.max_chunk_chars:
+            return next(self.pipe([text], ids=[id], tokens=tokens))
+        return doc_to_document(self.nlp(text), id=id, meta=self.meta, tokens=tokens)
 
     def spacy_doc(self, text: str) -> Doc:
         """The underlying spaCy ``Doc`` (over the normalised text), e.g. for displaCy."""
@@ -94,6 +103,7 @@ class Pipeline:
         n_process: int = 1,
         ids: Iterable[str | None] | None = None,
         timings: dict[str, float] | None = None,
+        tokens: bool = True,
     ) -> Iterator[Document]:
         """Analyse many texts lazily, in order.
 
@@ -104,21 +114,50 @@ class Pipeline:
         ``timings``: a dict to which the seconds spent in each stage
         (``tokenizer``, each component, ``to_document``) are added; the stages
         then run one after another over each batch (one process only).
+
+        Texts longer than :attr:`max_chunk_chars` go through in chunks, so at
+        most ``batch_size`` chunks are in memory at once. ``tokens``: as in
+        :meth:`__call__`.
         """
-        checked = (_check_text(t) for t in texts)
         id_iter = iter(ids) if ids is not None else None
+        # (text, its chunks' spans, or None when it goes through whole), in the order of the docs
+        plans: deque[tuple[str, list[tuple[int, int]] | None]] = deque()
+
+        def chunks() -> Iterator[str]:
+            for text in texts:
+                text = _check_text(text)
+                if len(text) <= self.max_chunk_chars:
+                    plans.append((text, None))
+                    yield text
+                    continue
+                spans = chunk_spans(text, self.max_chunk_chars) or [(0, 0)]
+                plans.append((text, spans))
+                yield from (text[s:e] for s, e in spans)
+
         if timings is not None:
             if n_process != 1:
                 raise ValueError("timings are measured in one process: pass n_process=1")
-            docs: Iterable[Doc] = self._timed_pipe(checked, batch_size, timings)
+            docs: Iterable[Doc] = self._timed_pipe(chunks(), batch_size, timings)
         else:
-            docs = self.nlp.pipe(checked, batch_size=batch_size, n_process=n_process)
+            docs = self.nlp.pipe(chunks(), batch_size=batch_size, n_process=n_process)
+        parts: list[tuple[int, Document]] = []  # the chunks of a long text so far
         for doc in docs:
             t = time.perf_counter()
-            out = doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta)
+            text, spans = plans[0]
+            out = None
+            if spans is None:
+                out = doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta, tokens=tokens)
+            else:
+                parts.append((spans[len(parts)][0], doc_to_document(doc, tokens=tokens)))
+                if len(parts) == len(spans):
+                    out = merge_documents(text, parts, id=next(id_iter) if id_iter else None, meta=self.meta)
+                    parts = []
+            if out is not None:
+                plans.popleft()
             if timings is not None:
                 timings["to_document"] = timings.get("to_document", 0.0) + time.perf_counter() - t
-            yield out
+            if out is not None:
+                yield out
 
     def _timed_pipe(self, texts: Iterable[str], batch_size: int, timings: dict[str, float]) -> Iterator[Doc]:
         """What ``nlp.pipe`` does in one process, stage by stage over each batch, timing each stage."""

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from . import frames
+from .display import render
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas
@@ -284,6 +285,10 @@ class Document:
     def entities_frame(self) -> pandas.DataFrame:
         """One row per entity (see :func:`fa_relations.frames.entities_frame`)."""
         return frames.entities_frame(self)
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view of a document: :func:`fa_relations.render` (entities and triples, right to left)."""
+        return render(self)
 
     def to_json(self, *, include_tokens: bool = True) -> str:
         return json.dumps(self.to_dict(include_tokens=include_tokens), ensure_ascii=False)

@@ -155,7 +155,8 @@ def extract(
     encoding: str = typer.Option(
         DEFAULT_ENCODING, "--encoding", "-e",
         help="Text encoding of .txt/.jsonl/.csv inputs: utf-8 (a BOM is allowed), utf-16, cp1256 (Windows Arabic/Persian), "
-             "latin-1, any Python codec, or 'auto' to detect UTF-8, UTF-16/32 and cp1256 per file (logged with -v).",
+             "latin-1, any Python codec, or 'auto' to detect UTF-8, UTF-16/32 and cp1256 per file (logged with -v; "
+             "Latin-1 is never guessed).",
     ),
     max_errors: str = typer.Option(
         "0", "--max-errors",

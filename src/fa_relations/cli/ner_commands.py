@@ -44,6 +44,19 @@ def train_ner(
     lstm_layers: int | None = typer.Option(
         None, "--lstm-layers", help="builtin: number of stacked BiLSTM layers (new models only; --init-from keeps its own)."
     ),
+    vectors: str | None = typer.Option(
+        None, "--vectors", help="builtin: word2vec (news_unlabelled + train words) or fasttext (every Persian text at hand)."
+    ),
+    expand_vocab: bool = typer.Option(
+        False, "--expand-vocab", help="builtin, with --init-from: add the --vectors words, mapped into the model's space."
+    ),
+    extra: list[str] = typer.Option(
+        [], "--extra", help="builtin: extra training corpus as NAME=FRACTION drawn each epoch (repeatable), e.g. wiki_ner=0.5."
+    ),
+    extra_weight: float | None = typer.Option(None, "--extra-weight", help="builtin: loss weight of extra sentences."),
+    average: int | None = typer.Option(
+        None, "--average", help="builtin: also score the mean of the last N epochs' weights (keep it if best)."
+    ),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -79,6 +92,18 @@ def train_ner(
         cfg.arch.hidden = hidden
     if lstm_layers is not None:
         cfg.arch.lstm_layers = lstm_layers
+    if vectors is not None:
+        cfg.vectors = vectors
+    cfg.expand_vocab = cfg.expand_vocab or expand_vocab
+    for item in extra:
+        name, sep, fraction = item.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"expected NAME=FRACTION, got {item!r}", param_hint="--extra")
+        cfg.extra_corpora[name] = float(fraction)
+    if extra_weight is not None:
+        cfg.extra_weight = extra_weight
+    if average is not None:
+        cfg.average = average
     tagger = train_tagger(data, output, cfg)
     typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
                            "best_epoch": tagger.meta.get("best_epoch")}))
@@ -101,22 +126,38 @@ def _tag_fn(ner: str | None):
 
 @evaluate_app.command("ner")
 def evaluate_ner_cmd(
-    corpus: Corpus = typer.Option(..., "--corpus"),
+    corpus: Corpus | None = typer.Option(None, "--corpus", help="The gold corpus (or --gold-file)."),
     split: str = typer.Option("test", "--split", help="train, dev or test (ARMAN: train/test of --fold)."),
     data: Path | None = typer.Option(None, "--data"),
     fold: int = typer.Option(1, "--fold"),
     ner: str | None = typer.Option(None, "--ner", help="Model folder or id (default: the built-in model)."),
-    output: Path | None = typer.Option(None, "--output", help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json)."),
+    output: Path | None = typer.Option(
+        None, "--output",
+        help="JSON report path (default benchmarks/results/ner_<corpus>_<split>.json; with --gold-file none unless given).",
+    ),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N sentences."),
+    gold_file: Path | None = typer.Option(
+        None, "--gold-file", exists=True, dir_okay=False,
+        help="Score your own gold file instead of a corpus: CoNLL/IOB, one 'token<TAB or space>tag' per line, "
+             "a blank line between sentences; the labels its tags use are scored.",
+    ),
 ) -> None:
-    """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split."""
-    from ..evaluation.ner import evaluate_ner  # deferred: keeps `fa-relations --help` fast
+    """Entity-level P/R/F1 (conlleval) of an NER model on a gold corpus split or on your own CoNLL/IOB file."""
+    from ..evaluation.ner import evaluate_ner, evaluate_ner_file  # deferred: keeps `fa-relations --help` fast
 
+    if (corpus is None) == (gold_file is None):
+        raise typer.BadParameter("give either --corpus or --gold-file", param_hint="--corpus / --gold-file")
     tag_fn, meta = _tag_fn(ner)
-    report = evaluate_ner(tag_fn, corpus.value, split, data, fold, limit=limit, model_meta=meta, output=output)
+    if gold_file is not None:
+        report = evaluate_ner_file(tag_fn, gold_file, model_meta=meta, output=output or False)
+        name = gold_file.name
+    else:
+        report = evaluate_ner(tag_fn, corpus.value, split, data, fold, limit=limit, model_meta=meta, output=output)
+        name = f"{corpus.value} {report['split']}"
     o = report["overall"]
-    typer.echo(f"{corpus.value} {report['split']}: P {o['precision']:.2f} R {o['recall']:.2f} F1 {o['f1']:.2f} "
+    typer.echo(f"{name}: P {o['precision']:.2f} R {o['recall']:.2f} F1 {o['f1']:.2f} "
                f"({report['tokens_per_second']:.0f} tokens/s)")
     for lab, s in report["per_label"].items():
         typer.echo(f"  {lab:8s} P {s['precision']:6.2f} R {s['recall']:6.2f} F1 {s['f1']:6.2f} n={s['support']}")
-    typer.echo(f"written to {report.get('written_to')}")
+    if report.get("written_to"):
+        typer.echo(f"written to {report['written_to']}")

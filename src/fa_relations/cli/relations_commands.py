@@ -41,6 +41,11 @@ def evaluate_relations_cmd(
     entities: Entities = typer.Option(Entities.gold, "--entities", help="gold: oracle entities from the gold file; predicted: the full pipeline fa_relations.load()."),
     data: Path | None = typer.Option(None, "--data", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
     gold: Path | None = typer.Option(None, "--gold", help="Folder of gold_*.jsonl (default: data/relations)."),
+    gold_file: Path | None = typer.Option(
+        None, "--gold-file", exists=True, dir_okay=False,
+        help="Score your own gold file instead: JSON Lines of SCHEMA records with text, entities and triples "
+             "(as Document.to_dict() writes them); --entities gold runs the relation stage on its entities.",
+    ),
     seed: bool = typer.Option(False, "--seed", help="Score the seed article (core recall, precision) instead of the gold set."),
     examples: Path | None = typer.Option(None, "--examples", help="Folder of seed_article.txt + seed_gold.jsonl (default: ../shared/examples)."),
     errors: Path | None = typer.Option(None, "--errors", help="Write the mismatching sentences (JSON) here."),
@@ -49,16 +54,18 @@ def evaluate_relations_cmd(
     relations: Relations = typer.Option(Relations.rules, "--relations", help="rules, model (the trained classifier for entity pairs, rules for says) or both."),
     relation_model: Path | None = typer.Option(None, "--relation-model", help="Classifier folder from 'fa-relations train relations' (default models/relations)."),
 ) -> None:
-    """Per-predicate precision, recall and F1 of the relation rules; writes benchmarks/results/relations_<set>_<entities>.json."""
+    """Per-predicate precision, recall and F1 of the relation rules on the gold set (or --gold-file, your own);
+    writes benchmarks/results/relations_<set>_<entities>.json (relations_file_<name>_<entities>.json)."""
     from ..evaluation.relations import (  # deferred: keeps `fa-relations --help` fast
         evaluate_relations,
+        evaluate_relations_file,
         evaluate_seed,
         write_result,
     )
 
+    tag = "" if relations is Relations.rules else f"_{relations.value}"
     if seed:
         res = evaluate_seed(entities.value, examples, relations=relations.value)
-        tag = "" if relations is Relations.rules else f"_{relations.value}"
         path = write_result(res, f"relations_seed_{entities.value}{tag}.json", output_dir)
         typer.echo(json.dumps({k: v for k, v in res.items() if not isinstance(v, list)}, ensure_ascii=False))
         for k in ("missed_core", "not_in_gold", "resolved_not_in_gold"):
@@ -67,14 +74,20 @@ def evaluate_relations_cmd(
         typer.echo(f"written {path}")
         return
     errs: list | None = [] if errors else None
-    res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs,
-                             old_spelling=old_spelling, relations=relations.value, relation_model=relation_model)
+    if gold_file is not None:
+        res = evaluate_relations_file(gold_file, entities.value, errors=errs, relations=relations.value,
+                                      relation_model=relation_model)
+        name, unit = f"relations_file_{gold_file.stem}_{entities.value}{tag}.json", "records"
+    else:
+        res = evaluate_relations(set_name.value, entities.value, data=data, gold_folder=gold, errors=errs,
+                                 old_spelling=old_spelling, relations=relations.value, relation_model=relation_model)
+        suffix = ("_old_spelling" if old_spelling else "") + tag
+        name, unit = f"relations_{set_name.value}_{entities.value}{suffix}.json", "sentences"
     _print_table(res)
-    suffix = ("_old_spelling" if old_spelling else "") + ("" if relations is Relations.rules else f"_{relations.value}")
-    path = write_result(res, f"relations_{set_name.value}_{entities.value}{suffix}.json", output_dir)
+    path = write_result(res, name, output_dir)
     if errors and errs is not None:
         errors.write_text(json.dumps(errs, ensure_ascii=False, indent=1), encoding="utf-8")
-    typer.echo(f"{res['sentences']} sentences, {res['seconds']} s; written {path}")
+    typer.echo(f"{res['sentences']} {unit}, {res['seconds']} s; written {path}")
 
 
 @evaluate_app.command("relation-agreement")

@@ -33,6 +33,7 @@ from .readers import (
     check_inputs,
     count_records,
     expand_inputs,
+    input_changes,
     input_fingerprint,
     iter_records,
 )
@@ -459,6 +460,71 @@ def _with_overrides(objs: dict[type, Any], overrides: dict[str, Any]) -> dict[ty
     return out
 
 
+#: Beside the work folder while a run writes to it: ``<folder>.lock`` holds the run's process id.
+LOCK_SUFFIX = ".lock"
+
+
+#: An empty lock file older than this was left by a run killed as it started.
+_EMPTY_LOCK_SECONDS = 5.0
+
+
+class OutputLockedError(FileExistsError):
+    """Another run is writing to the same output."""
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def output_lock(workdir: Path | None) -> Iterator[None]:
+    """Hold ``<workdir>.lock`` (this process's id) while the body runs, so two runs never write to one
+    output at once. A lock left by a process that is gone (killed) is taken over with a warning."""
+    if workdir is None:
+        yield
+        return
+    workdir = workdir.resolve()
+    path = workdir.with_name(workdir.name + LOCK_SUFFIX)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+        except FileExistsError:
+            try:
+                owner = int(path.read_text(encoding="ascii").split()[0])
+            except (OSError, ValueError, IndexError):
+                owner = None  # being written just now (look again), or left empty by a killed run
+                with contextlib.suppress(OSError):
+                    if time.time() - path.stat().st_mtime > _EMPTY_LOCK_SECONDS:
+                        owner = -1
+            if owner is not None and owner != os.getpid() and _pid_alive(owner):
+                raise OutputLockedError(f"{workdir} is in use by another run (process {owner}, lock file {path}): "
+                                        "wait for it to end, or stop it and run again with --resume") from None
+            if owner is not None:
+                logger.warning("taking over %s: the run that held it (process %s) is gone", path,
+                               owner if owner > 0 else "unknown")
+                path.unlink(missing_ok=True)
+            else:
+                time.sleep(0.2)
+            continue
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(f"{os.getpid()}\n")
+        break
+    else:
+        raise OutputLockedError(f"{workdir} is in use by another run (lock file {path})")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def extract_corpus(
     inputs: str | os.PathLike[str] | Iterable[str | os.PathLike[str]] | None,
     output: str | os.PathLike[str],
@@ -556,195 +622,197 @@ def extract_corpus(
     }
     fingerprint_inputs = input_fingerprint(paths)
 
-    # -- prepare the work folder -------------------------------------------
-    manifest_path = workdir / MANIFEST
-    if single and not to_stdout and final.exists() and not workdir.exists():
-        if overwrite:
-            final.unlink()
-            errors_final.unlink(missing_ok=True)
-        elif resume:  # finished earlier: nothing left to do
-            n_docs = _count_lines(final)
-            n_err = _count_lines(errors_final) if errors_final.exists() else 0
-            logger.info("%s is already complete", final)
-            return ExtractionSummary(out_str, n_docs + n_err, n_docs, n_err, 0, 0, 0, time.perf_counter() - t0,
-                                     0, n_docs + n_err, engine, workers,
-                                     str(errors_final) if n_err else None, None, {}, True)
-        else:
-            raise FileExistsError(f"{final} exists: pass overwrite=True (--overwrite) or resume=True (--resume)")
-    previous = _load_manifest(manifest_path) if not to_stdout else None
-    done: dict[int, dict[str, Any]] = {}
-    if previous is not None:
-        if overwrite:
-            for p in _our_files(workdir):
-                p.unlink()
-            previous = None
-        elif not resume:
-            raise FileExistsError(f"{workdir} holds an earlier run: pass resume=True (--resume) or overwrite=True (--overwrite)")
-        else:
-            before = previous.get("options") or {}
-            changed = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in fingerprint_opts.items()
-                       if before.get(k) != v]
-            if previous.get("inputs") != fingerprint_inputs:
-                changed.append("the input files (paths, sizes or modification times)")
-            if changed:
-                raise ValueError(f"cannot resume {workdir}: it was made with other inputs or options ("
-                                 + "; ".join(changed) + "); use --overwrite to start again")
-            if previous.get("status") == "complete":
-                logger.info("%s is already complete", workdir)
-                return _summary_from_manifest(previous, out_str, seconds=time.perf_counter() - t0, processed=0,
-                                              engine=engine, workers=workers, errors_path=str(errors_final),
-                                              manifest_path=str(manifest_path), complete=True)
-            done = {k: e for k, e in Journal(workdir / JOURNAL).read().items()
-                    if all((workdir / f).exists() for f in e["files"])}
-            for p in workdir.glob(f"*{TMP_SUFFIX}"):
-                p.unlink()
-            logger.info("resuming: %d shards already complete", len(done))
-    elif not to_stdout:
-        if workdir.exists() and not workdir.is_dir():
-            raise FileExistsError(f"{workdir} exists and is not a folder")
-        if workdir.exists() and any(workdir.iterdir()) and not overwrite:
-            raise FileExistsError(f"{workdir} is not empty: choose an empty or new folder, or pass --overwrite")
-        if overwrite and workdir.exists():
-            for p in _our_files(workdir):
-                p.unlink()
-        workdir.mkdir(parents=True, exist_ok=True)
+    with output_lock(None if to_stdout else workdir):
+        # -- prepare the work folder -------------------------------------------
+        manifest_path = workdir / MANIFEST
+        if single and not to_stdout and final.exists() and not workdir.exists():
+            if overwrite:
+                final.unlink()
+                errors_final.unlink(missing_ok=True)
+            elif resume:  # finished earlier: nothing left to do
+                n_docs = _count_lines(final)
+                n_err = _count_lines(errors_final) if errors_final.exists() else 0
+                logger.info("%s is already complete", final)
+                return ExtractionSummary(out_str, n_docs + n_err, n_docs, n_err, 0, 0, 0, time.perf_counter() - t0,
+                                         0, n_docs + n_err, engine, workers,
+                                         str(errors_final) if n_err else None, None, {}, True)
+            else:
+                raise FileExistsError(f"{final} exists: pass overwrite=True (--overwrite) or resume=True (--resume)")
+        previous = _load_manifest(manifest_path) if not to_stdout else None
+        done: dict[int, dict[str, Any]] = {}
+        if previous is not None:
+            if overwrite:
+                for p in _our_files(workdir):
+                    p.unlink()
+                previous = None
+            elif not resume:
+                raise FileExistsError(f"{workdir} holds an earlier run: pass resume=True (--resume) or overwrite=True (--overwrite)")
+            else:
+                before = previous.get("options") or {}
+                changed = [f"{k}: {before.get(k)!r} then, {v!r} now" for k, v in fingerprint_opts.items()
+                           if before.get(k) != v]
+                changed += input_changes(previous.get("inputs") or [], fingerprint_inputs)
+                if changed:
+                    raise ValueError(f"cannot resume {workdir}: it was made with other inputs or options ("
+                                     + "; ".join(changed) + "); use --overwrite to start again")
+                if previous.get("status") == "complete":
+                    logger.info("%s is already complete", workdir)
+                    return _summary_from_manifest(previous, out_str, seconds=time.perf_counter() - t0, processed=0,
+                                                  engine=engine, workers=workers, errors_path=str(errors_final),
+                                                  manifest_path=str(manifest_path), complete=True)
+                done = {k: e for k, e in Journal(workdir / JOURNAL).read().items()
+                        if all((workdir / f).exists() for f in e["files"])}
+                for p in workdir.glob(f"*{TMP_SUFFIX}"):
+                    p.unlink()
+                for k in done:  # a kill between journaling a shard and removing its pending log leaves one
+                    (workdir / pending_name(k)).unlink(missing_ok=True)
+                logger.info("resuming: %d shards already complete", len(done))
+        elif not to_stdout:
+            if workdir.exists() and not workdir.is_dir():
+                raise FileExistsError(f"{workdir} exists and is not a folder")
+            if workdir.exists() and any(workdir.iterdir()) and not overwrite:
+                raise FileExistsError(f"{workdir} is not empty: choose an empty or new folder, or pass --overwrite")
+            if overwrite and workdir.exists():
+                for p in _our_files(workdir):
+                    p.unlink()
+            workdir.mkdir(parents=True, exist_ok=True)
 
-    manifest: dict[str, Any] = previous or {
-        "manifest_version": MANIFEST_VERSION, "fa_relations_version": __version__, "created": _now(),
-        "options": fingerprint_opts, "inputs": fingerprint_inputs, "runs": [],
-    }
-    manifest["status"] = "running"
-    run_info = {"started": _now(), "engine": engine, "workers": workers, "scheduler": scheduler,
-                "batch_size": batch_size}
-    manifest.setdefault("runs", []).append(run_info)
+        manifest: dict[str, Any] = previous or {
+            "manifest_version": MANIFEST_VERSION, "fa_relations_version": __version__, "created": _now(),
+            "options": fingerprint_opts, "inputs": fingerprint_inputs, "runs": [],
+        }
+        manifest["status"] = "running"
+        run_info = {"started": _now(), "engine": engine, "workers": workers, "scheduler": scheduler,
+                    "batch_size": batch_size}
+        manifest.setdefault("runs", []).append(run_info)
 
-    def save_manifest(status: str) -> None:
-        if to_stdout:
-            return
-        manifest["status"] = status
-        manifest["updated"] = _now()
-        manifest["shards"] = [done[k] for k in sorted(done)]
-        manifest["errors_file"] = errors_final.name if not single else str(errors_final)
-        atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        def save_manifest(status: str) -> None:
+            if to_stdout:
+                return
+            manifest["status"] = status
+            manifest["updated"] = _now()
+            manifest["shards"] = [done[k] for k in sorted(done)]
+            manifest["errors_file"] = errors_final.name if not single else str(errors_final)
+            atomic_write_text(manifest_path, json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
-    save_manifest("running")
+        save_manifest("running")
 
-    # -- run ---------------------------------------------------------------
-    show = progress if progress is not None else sys.stderr.isatty()
-    bar = None
-    if show:
-        from tqdm import tqdm
+        # -- run ---------------------------------------------------------------
+        show = progress if progress is not None else sys.stderr.isatty()
+        bar = None
+        if show:
+            from tqdm import tqdm
 
-        total = count_records(paths, opts)
-        bar = tqdm(total=total, initial=sum(e["records"] for e in done.values()), unit="doc",
-                   desc="extract", dynamic_ncols=True, file=sys.stderr)
-    config = {"model": fingerprint_opts["model"], "ner": fingerprint_opts["ner"], "device": device,
-              "include_tokens": include_tokens}
-    run = _Run(workdir, fmt=format, rows=rows, shard_size=shard_size, batch_size=batch_size, done=done,
-               progress=bar)
-    eng = None
-    try:
-        eng = _make_engine(engine, config, workers, scheduler)
-        for batch, result in eng.map(run.batches(iter_records(paths, opts, stdin=stdin))):
-            run.handle(batch, result)
-        if run.open:
-            raise RuntimeError(f"internal error: shards {sorted(run.open)} were left incomplete")
-    except BaseException as exc:
-        kept = run.abort()
-        if eng is not None:
-            try:
-                eng.abort()
-            except BaseException:  # pragma: no cover
-                logger.exception("stopping the engine")
+            total = count_records(paths, opts)
+            bar = tqdm(total=total, initial=sum(e["records"] for e in done.values()), unit="doc",
+                       desc="extract", dynamic_ncols=True, file=sys.stderr)
+        config = {"model": fingerprint_opts["model"], "ner": fingerprint_opts["ner"], "device": device,
+                  "include_tokens": include_tokens}
+        run = _Run(workdir, fmt=format, rows=rows, shard_size=shard_size, batch_size=batch_size, done=done,
+                   progress=bar)
+        eng = None
+        try:
+            eng = _make_engine(engine, config, workers, scheduler)
+            for batch, result in eng.map(run.batches(iter_records(paths, opts, stdin=stdin))):
+                run.handle(batch, result)
+            if run.open:
+                raise RuntimeError(f"internal error: shards {sorted(run.open)} were left incomplete")
+        except BaseException as exc:
+            kept = run.abort()
+            if eng is not None:
+                try:
+                    eng.abort()
+                except BaseException:  # pragma: no cover
+                    logger.exception("stopping the engine")
+            if bar is not None:
+                bar.close()
+            run_info["seconds"] = round(time.perf_counter() - t0, 3)
+            run_info["documents_processed"] = run.processed_here
+            run_info["kept_documents"] = kept
+            if not to_stdout:  # a shard journaled just as the interrupt came is complete too
+                with contextlib.suppress(OSError):
+                    done.update({k: e for k, e in Journal(workdir / JOURNAL).read().items()
+                                 if all((workdir / f).exists() for f in e["files"])})
+            if to_stdout:
+                shutil.rmtree(workdir, ignore_errors=True)
+            elif previous is None and not done and not kept:  # a fresh run that finished nothing leaves nothing behind
+                with contextlib.suppress(OSError):
+                    for p in _our_files(workdir):
+                        p.unlink()
+                    workdir.rmdir()
+            else:
+                try:
+                    save_manifest("interrupted")
+                except OSError as e:
+                    logger.warning("could not update %s: %s (the journal and pending logs are kept)", manifest_path, e)
+                logger.warning("stopped (%s): %d shards complete and %d documents of unfinished shards kept in %s",
+                               type(exc).__name__, len(done), kept, workdir)
+            raise
+        eng.close()
         if bar is not None:
             bar.close()
-        run_info["seconds"] = round(time.perf_counter() - t0, 3)
-        run_info["documents_processed"] = run.processed_here
-        run_info["kept_documents"] = kept
-        if not to_stdout:  # a shard journaled just as the interrupt came is complete too
-            with contextlib.suppress(OSError):
-                done.update({k: e for k, e in Journal(workdir / JOURNAL).read().items()
-                             if all((workdir / f).exists() for f in e["files"])})
-        if to_stdout:
-            shutil.rmtree(workdir, ignore_errors=True)
-        elif previous is None and not done and not kept:  # a fresh run that finished nothing leaves nothing behind
-            with contextlib.suppress(OSError):
-                for p in _our_files(workdir):
-                    p.unlink()
-                workdir.rmdir()
-        else:
-            try:
-                save_manifest("interrupted")
-            except OSError as e:
-                logger.warning("could not update %s: %s (the journal and pending logs are kept)", manifest_path, e)
-            logger.warning("stopped (%s): %d shards complete and %d documents of unfinished shards kept in %s",
-                           type(exc).__name__, len(done), kept, workdir)
-        raise
-    eng.close()
-    if bar is not None:
-        bar.close()
-    run.journal.close()
-    if run.timings:
-        run_info["stage_seconds"] = {k: round(v, 3) for k, v in run.timings.items()}
-        logger.info("seconds per stage (summed over workers): %s",
-                    ", ".join(f"{k} {v:.2f}" for k, v in run.timings.items()))
-    if run.read == 0 and not done:
-        if to_stdout:
-            shutil.rmtree(workdir, ignore_errors=True)
-        elif previous is None:
-            with contextlib.suppress(OSError):
-                for p in _our_files(workdir):
-                    p.unlink()
-                workdir.rmdir()
-        names = ", ".join(STDIN_NAME if p == STDIN else p for p in paths)
-        raise EmptyInputError(f"no records in the input ({names}): the files are empty or hold only blank lines")
+        run.journal.close()
+        if run.timings:
+            run_info["stage_seconds"] = {k: round(v, 3) for k, v in run.timings.items()}
+            logger.info("seconds per stage (summed over workers): %s",
+                        ", ".join(f"{k} {v:.2f}" for k, v in run.timings.items()))
+        if run.read == 0 and not done:
+            if to_stdout:
+                shutil.rmtree(workdir, ignore_errors=True)
+            elif previous is None:
+                with contextlib.suppress(OSError):
+                    for p in _our_files(workdir):
+                        p.unlink()
+                    workdir.rmdir()
+            names = ", ".join(STDIN_NAME if p == STDIN else p for p in paths)
+            raise EmptyInputError(f"no records in the input ({names}): the files are empty or hold only blank lines")
 
-    # -- finish ------------------------------------------------------------
-    if run.pipeline is not None:
-        manifest["pipeline"] = run.pipeline
-    order = sorted(done)
-    parts = [workdir / shard_name(k, format) for k in order]
-    err_parts = [workdir / errors_shard_name(k) for k in order if done[k]["errors"]]
-    seconds = time.perf_counter() - t0
-    run_info["seconds"] = round(seconds, 3)
-    run_info["documents_processed"] = run.processed_here
-    summary = _summary_from_manifest({"shards": [done[k] for k in order], "pipeline": manifest.get("pipeline")},
-                                     out_str, seconds=seconds, processed=run.processed_here,
-                                     engine=engine,
-                                     workers=workers, errors_path=None, manifest_path=None, complete=True)
-    if run.first_result is not None:
-        summary.startup_seconds = run.first_result[0] - t0
-        summary.first_batch = run.first_result[1]
-    manifest["summary"] = {k: v for k, v in summary.to_dict().items() if k not in ("output", "pipeline")}
-    if to_stdout:
-        out = stdout if stdout is not None else sys.stdout
-        sink = getattr(out, "buffer", None)
-        for p in parts:
-            if sink is not None:
-                with open(p, "rb") as fh:
-                    shutil.copyfileobj(fh, sink)
+        # -- finish ------------------------------------------------------------
+        if run.pipeline is not None:
+            manifest["pipeline"] = run.pipeline
+        order = sorted(done)
+        parts = [workdir / shard_name(k, format) for k in order]
+        err_parts = [workdir / errors_shard_name(k) for k in order if done[k]["errors"]]
+        seconds = time.perf_counter() - t0
+        run_info["seconds"] = round(seconds, 3)
+        run_info["documents_processed"] = run.processed_here
+        summary = _summary_from_manifest({"shards": [done[k] for k in order], "pipeline": manifest.get("pipeline")},
+                                         out_str, seconds=seconds, processed=run.processed_here,
+                                         engine=engine,
+                                         workers=workers, errors_path=None, manifest_path=None, complete=True)
+        if run.first_result is not None:
+            summary.startup_seconds = run.first_result[0] - t0
+            summary.first_batch = run.first_result[1]
+        manifest["summary"] = {k: v for k, v in summary.to_dict().items() if k not in ("output", "pipeline")}
+        if to_stdout:
+            out = stdout if stdout is not None else sys.stdout
+            sink = getattr(out, "buffer", None)
+            for p in parts:
+                if sink is not None:
+                    with open(p, "rb") as fh:
+                        shutil.copyfileobj(fh, sink)
+                else:
+                    out.write(p.read_text(encoding="utf-8"))
+            out.flush()
+            for p in err_parts:
+                for line in p.read_text(encoding="utf-8").splitlines():
+                    logger.warning("record not processed: %s", line)
+            shutil.rmtree(workdir, ignore_errors=True)
+            return summary
+        if single:
+            if summary.errors:
+                atomic_concat(err_parts, errors_final)
+                summary.errors_path = str(errors_final)
             else:
-                out.write(p.read_text(encoding="utf-8"))
-        out.flush()
+                errors_final.unlink(missing_ok=True)
+            atomic_concat(parts, final)
+            shutil.rmtree(workdir)  # a kill before this line: --resume finds every shard done and redoes the concatenation
+            return summary
+        atomic_concat(err_parts, errors_final)
+        summary.errors_path = str(errors_final)
+        summary.manifest_path = str(manifest_path)
+        save_manifest("complete")
         for p in err_parts:
-            for line in p.read_text(encoding="utf-8").splitlines():
-                logger.warning("record not processed: %s", line)
-        shutil.rmtree(workdir, ignore_errors=True)
+            p.unlink()
+        (workdir / JOURNAL).unlink(missing_ok=True)
         return summary
-    if single:
-        if summary.errors:
-            atomic_concat(err_parts, errors_final)
-            summary.errors_path = str(errors_final)
-        else:
-            errors_final.unlink(missing_ok=True)
-        atomic_concat(parts, final)
-        shutil.rmtree(workdir)  # a kill before this line: --resume finds every shard done and redoes the concatenation
-        return summary
-    atomic_concat(err_parts, errors_final)
-    summary.errors_path = str(errors_final)
-    summary.manifest_path = str(manifest_path)
-    save_manifest("complete")
-    for p in err_parts:
-        p.unlink()
-    (workdir / JOURNAL).unlink(missing_ok=True)
-    return summary

@@ -22,9 +22,13 @@ Formats (by extension, or forced with ``input_format``):
 Encodings (``encoding``, ``--encoding``): text inputs are UTF-8 by default (a
 byte-order mark is allowed); any Python codec name may be given (``cp1256``
 for older Persian archives, ``utf-16``, ``latin-1``), or ``auto``, which
-detects UTF-8, UTF-16/32 (by their byte-order marks) and Windows-1256 from the
-first bytes of each file and logs the choice. A line that does not decode is an
-error record with a hint, and the rest of the file is read.
+detects UTF-8, UTF-16/32 (by their byte-order marks, or UTF-16 without one by
+its pattern of zero bytes) and Windows-1256 from the first 64 KiB of each file
+and logs the choice. ``auto`` never guesses Latin-1 (any byte decodes as
+Latin-1, so it would turn every mistake into mojibake): such a file is one error
+record naming the file and the first line that is not UTF-8, and the user passes
+``--encoding latin-1``. A line that does not decode is an error record with a
+hint, and the rest of the file is read.
 
 User fields: every field or column of a ``.jsonl``, ``.csv`` or ``.parquet``
 record other than the text and id (``url``, ``date``, ``category`` ...) is kept
@@ -37,6 +41,7 @@ import codecs
 import csv
 import glob
 import gzip
+import hashlib
 import io
 import json
 import logging
@@ -56,8 +61,12 @@ _GLOB_CHARS = set("*?[")
 #: The default text encoding: UTF-8, with or without a byte-order mark.
 DEFAULT_ENCODING = "utf-8"
 AUTO = "auto"
+#: Bytes read at a time when hashing an input.
+HASH_BLOCK = 1 << 20
 #: Bytes read from the start of a file to detect its encoding with ``auto``.
 DETECT_BYTES = 1 << 16
+#: Share of the odd (or even) bytes below 0x09 above which a file without a byte-order mark is UTF-16.
+_UTF16_HIGH_SHARE = 0.6
 #: Share of letters in Arabic script above which undecodable UTF-8 is taken for Windows-1256.
 _ARABIC_SCRIPT_SHARE = 0.5
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
@@ -107,12 +116,29 @@ def _codec(encoding: str) -> str:
     return "utf-8-sig" if name == "utf-8" else name
 
 
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when every other byte of ``head`` is mostly a control byte (the high byte
+    of Latin or Arabic-script text in UTF-16: 0x00, 0x06), which UTF-8 text never has."""
+    if len(head) < 8:
+        return None
+    low = [sum(1 for b in head[i::2] if b < 0x09) / len(head[i::2]) for i in (0, 1)]
+    if low[1] >= _UTF16_HIGH_SHARE and low[0] < 1 - _UTF16_HIGH_SHARE:
+        return "utf-16-le"
+    if low[0] >= _UTF16_HIGH_SHARE and low[1] < 1 - _UTF16_HIGH_SHARE:
+        return "utf-16-be"
+    return None
+
+
 def detect_encoding(head: bytes) -> str | None:
-    """The encoding of a file that starts with ``head``: a byte-order mark, else UTF-8 if the
-    bytes decode, else Windows-1256 if most letters then are Arabic-script; ``None`` if unsure."""
+    """The encoding of a file that starts with ``head``: a byte-order mark, else UTF-16 without one
+    (see :func:`_utf16_without_bom`), else UTF-8 if the bytes decode, else Windows-1256 if most
+    letters then are Arabic-script; ``None`` if unsure (Latin-1 text, for one)."""
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
+    utf16 = _utf16_without_bom(head)
+    if utf16 is not None:
+        return utf16
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)  # a cut last character is fine
         return "utf-8-sig"
@@ -124,6 +150,16 @@ def detect_encoding(head: bytes) -> str | None:
     if letters and arabic / len(letters) >= _ARABIC_SCRIPT_SHARE:
         return "cp1256"
     return None
+
+
+def _first_bad_utf8_line(head: bytes) -> str:
+    """Where ``head`` stops being UTF-8: ``line N, byte 0xNN``."""
+    for n, line in enumerate(head.split(b"\n"), 1):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError as e:
+            return f"line {n}, byte 0x{line[e.start]:02x} at column {e.start + 1}"
+    return "line 1"
 
 
 def _is_ascii_compatible(codec: str) -> bool:
@@ -226,15 +262,40 @@ def check_inputs(paths: list[str], opts: ReadOptions) -> None:
                 raise ValueError(f"{path}: no column {opts.text_field!r} (columns: {names}); set text_field / --text-field")
 
 
+def _sha256(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while block := fh.read(HASH_BLOCK):
+            h.update(block)
+    return h.hexdigest()
+
+
 def input_fingerprint(paths: list[str]) -> list[dict[str, Any]]:
-    """Path, size and modification time of each input (how ``--resume`` checks that inputs did not change)."""
-    out = []
+    """Path, size and SHA-256 of each input: how ``--resume`` checks that the inputs did not change
+    (a copy or a ``touch`` keeps them; an edit, even one of the same size, does not)."""
+    out: list[dict[str, Any]] = []
     for p in paths:
         if p == STDIN:
             out.append({"path": STDIN})
         else:
-            st = os.stat(p)
-            out.append({"path": p, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
+            out.append({"path": p, "size": os.path.getsize(p), "sha256": _sha256(p)})
+    return out
+
+
+def input_changes(before: list[dict[str, Any]], now: list[dict[str, Any]]) -> list[str]:
+    """What differs between two :func:`input_fingerprint` lists, one phrase per changed input."""
+    old = {f["path"]: f for f in before}
+    new = {f["path"]: f for f in now}
+    out = [f"the input {p} was not among the inputs then" for p in new if p not in old]
+    out += [f"the input {p} is not among the inputs now" for p in old if p not in new]
+    for p in (p for p in new if p in old):
+        a, b = old[p], new[p]
+        if a.get("size") != b.get("size"):
+            out.append(f"the input {p} changed ({a.get('size')} bytes then, {b.get('size')} now)")
+        elif a.get("sha256") is not None and a.get("sha256") != b.get("sha256"):  # none: an older manifest
+            out.append(f"the input {p} changed (same size, other content: SHA-256 differs)")
+    if not out and [f["path"] for f in before] != [f["path"] for f in now]:
+        out.append("the inputs are in another order")
     return out
 
 
@@ -279,10 +340,12 @@ def resolve_encoding(fh: IO[bytes], source: str, encoding: str) -> str:
     """The codec to read ``fh`` with: ``encoding`` itself, or the one ``auto`` detects (logged)."""
     if encoding != AUTO:
         return _codec(encoding)
-    found = detect_encoding(_peek(fh, DETECT_BYTES))
+    head = _peek(fh, DETECT_BYTES)
+    found = detect_encoding(head)
     if found is None:
-        raise UnicodeError(f"{source}: cannot detect the encoding (neither UTF-8, UTF-16/32 nor Windows-1256); "
-                           "pass it with --encoding")
+        raise UnicodeError(f"{source}: cannot detect the encoding: {_first_bad_utf8_line(head)} is not UTF-8, and "
+                           "the file is neither UTF-16/32 nor Windows-1256 (Persian); pass its encoding with "
+                           "--encoding (e.g. latin-1 or cp1252 for Western European text)")
     logger.info("%s: detected encoding %s", source, found)
     return found
 

@@ -105,14 +105,14 @@ def process_batch(items: list[tuple[str, str]], config: dict[str, Any]) -> dict[
         if os.environ.get(FAULT_ENV):
             raise LookupError("fault injection active: per-document processing")
         docs = nlp.pipe([t for _, t in items], batch_size=max(1, len(items)), ids=[i for i, _ in items],
-                        timings=timings)
+                        timings=timings, tokens=include_tokens)
         results = [("ok", d.to_dict(include_tokens=include_tokens)) for d in docs]
     except Exception:
         results = []
         for doc_id, text in items:
             try:
                 _fault(doc_id)
-                results.append(("ok", nlp(text, id=doc_id).to_dict(include_tokens=include_tokens)))
+                results.append(("ok", nlp(text, id=doc_id, tokens=include_tokens).to_dict(include_tokens=include_tokens)))
             except Exception as e:
                 results.append(_error(e))
     return {"results": results, "pipeline": {**nlp.meta, "components": list(nlp.components)},

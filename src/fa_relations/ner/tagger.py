@@ -126,20 +126,24 @@ def _crf_logz(net, emis, mask):
     return torch.logsumexp(alpha + net.end.unsqueeze(0), dim=1)
 
 
-def partial_crf_loss(net, emis, mask, allowed):
-    """Negative log of the probability mass of all tag paths consistent with ``allowed`` (B,T,K bool)."""
+def partial_crf_loss(net, emis, mask, allowed, weights=None):
+    """Negative log of the probability mass of all tag paths consistent with ``allowed`` (B,T,K bool),
+    summed over sentences (each multiplied by its entry of ``weights`` (B,) when given)."""
     torch = _torch()
     constrained = emis.masked_fill(~allowed, -1e4)
     both = _crf_logz(net, torch.cat([emis, constrained], 0), torch.cat([mask, mask], 0))
     b = emis.shape[0]
-    return (both[:b] - both[b:]).sum()
+    per_sentence = both[:b] - both[b:]
+    return (per_sentence if weights is None else per_sentence * weights).sum()
 
 
-def partial_softmax_loss(emis, mask, allowed):
+def partial_softmax_loss(emis, mask, allowed, weights=None):
+    """Token-level counterpart of :func:`partial_crf_loss` (no transitions)."""
     torch = _torch()
     logp = torch.log_softmax(emis, dim=-1)
     lp_allowed = torch.logsumexp(logp.masked_fill(~allowed, -1e4), dim=-1)
-    return -(lp_allowed * mask).sum()
+    per_sentence = -(lp_allowed * mask).sum(1)
+    return (per_sentence if weights is None else per_sentence * weights).sum()
 
 
 def iob_transition_mask(tags: list[str]):

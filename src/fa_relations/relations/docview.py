@@ -139,6 +139,14 @@ def verb_forms(past: str, present: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def verb_negated(toks: list[Tok], i: int, forms: frozenset[str]) -> bool:
+    """Whether the verb :func:`match_verb` matches at ``i`` is negated («نگفت»، «نمی‌گوید»، «نخواهد گفت»)."""
+    k = toks[i].key if i < len(toks) else ""
+    if k == "نمی" or (k in _FUTURE and k.startswith("ن")):
+        return True
+    return any(k.startswith(pre) and k[len(pre):] in forms for pre in ("نمی", "ن"))
+
+
 def match_verb(toks: list[Tok], i: int, forms: frozenset[str]) -> int | None:
     """Match an inflected verb (with می/نمی written apart, joined or with ZWNJ) at ``i``."""
     if i >= len(toks):

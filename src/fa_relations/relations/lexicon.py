@@ -114,6 +114,8 @@ WORD_SETS: dict[str, str] = {
     "reflexives": "reflexives.txt",
     "demonstrative_determiners": "demonstrative_determiners.txt",
     "complement_openers": "complement_openers.txt",
+    "kin_nouns": "kin_nouns.txt",
+    "headline_nouns": "headline_nouns.txt",
 }
 
 
@@ -190,6 +192,10 @@ class Lexicons:
     demonstrative_determiners: frozenset[str] = frozenset()
     #: subjects: «این که ...»: words before «که» that open a complement clause
     complement_openers: frozenset[str] = frozenset()
+    #: subjects: «خواهر X می‌گوید»: relatives and aides whose name complement is not the subject
+    kin_nouns: frozenset[str] = frozenset()
+    #: says: «واکنش X به Y: ...»: speech nouns that may open a headline before its speaker
+    headline_nouns: frozenset[str] = frozenset()
     #: light verbs (past stem keys) of «... برگزار شد ،» relative clauses and «... کرد و X گفت» coordination
     light_verbs: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .docview import Tok, match_verb, match_words, verb_forms, verb_start_keys
+from .docview import Tok, match_verb, match_words, verb_forms, verb_negated, verb_start_keys
 from .lexicon import LexiconError, Lexicons, Pattern, key, lexicon_dir, read_folder
 
 _KARD = key("کرد")
@@ -235,8 +235,8 @@ def match_reporting(verbs: tuple[ReportingVerb, ...], toks: list[Tok], i: int,
         ok = True
         for kind, val in elems:
             nj = match_verb(toks, j, val) if kind == "V" else match_words(toks, j, val)
-            if nj is None:
-                ok = False
+            if nj is None or (kind == "V" and verb_negated(toks, j, val)):
+                ok = False  # «X اعلام نکرد ...»، «X هرگز نگفت که ...»: no statement was made
                 break
             j = nj
         if ok and (best is None or j > best[0]):

@@ -366,15 +366,57 @@ def _interview_headline(ctx: Context, sent: Sent, accept) -> bool:
     return False
 
 
+#: «ماهواره نظامی سپاه؛ شمخانی: ...»: a headline may open with a topic up to this mark
+_TOPIC_MARKS = frozenset({"؛", "|"})
+#: ... within this many words
+_MAX_TOPIC = 8
+#: «موسوی درباره مذاکره با آمریکا: ...»، «واکنش ظریف به ترامپ: ...»: what a headline answers, before «:»
+_ABOUT = frozenset({key("درباره"), key("دربارهٔ"), key("درمورد"), key("به")})
+
+
+def _headline_start(ctx: Context, toks) -> tuple[int, bool]:
+    """Where a headline's speaker may stand: the start, or just after a short «topic؛» opening,
+    and after a speech noun («واکنش X ...»); and whether such a noun opened it."""
+    start = 0
+    for i in range(min(len(toks), _MAX_TOPIC + 1)):
+        if toks[i].key in _TOPIC_MARKS:
+            start = i + 1
+            break
+        if toks[i].key in HARD_BOUNDARY:
+            break
+    if start < len(toks) and toks[start].key in ctx.lex.headline_nouns:
+        return start + 1, True
+    return start, False
+
+
+def _about_topic(toks, end: int) -> int:
+    """After the speaker, «درباره ...»/«به ...» up to «:» (at most :data:`_MAX_TOPIC` words): the «:»'s index, or ``end``."""
+    if end >= len(toks) or toks[end].key not in _ABOUT:
+        return end
+    for k in range(end + 1, min(len(toks), end + 1 + _MAX_TOPIC)):
+        if toks[k].key == ":":
+            return k
+        if toks[k].key in HARD_BOUNDARY or toks[k].key in COMMA:
+            break
+    return end
+
+
 def _headline(ctx: Context, sent: Sent, accept) -> None:
-    """«سازمان ملل : روسیه از آتش بس حمایت کرد» – a headline «X: ...»."""
+    """«سازمان ملل : روسیه از آتش بس حمایت کرد» – a headline «X: ...».
+
+    The speaker is a person, a country («اسرائیل: ...»; never a newspaper heading a
+    press review) or an organisation opened by an organisation head; it may follow a
+    short «topic؛» opening or a speech noun («واکنش X به Y: ...», headline_nouns.txt), and
+    a person (or the speaker after a speech noun) may name the topic «درباره ...» before «:».
+    """
     toks = sent.toks
     if not sent.cands:
         return
     if _interview_headline(ctx, sent, accept):
         return
-    c = sent.cands[0]
-    if c.start != 0 or not c.resolved:
+    start, speech_noun = _headline_start(ctx, toks)
+    c = next((x for x in sent.cands if x.start >= start), None)
+    if c is None or c.start != start or not c.resolved:
         return
     end = c.end
     # «اسرار به نقل از نهاوندیان : ...» / «اطلاعات از قول موگرینی : ...»
@@ -386,8 +428,10 @@ def _headline(ctx: Context, sent: Sent, accept) -> None:
                 return
             end = c.end
             break
-    if not accept(c) or (c.label != "PER" and not _headline_actor(ctx, sent, c)):
+    if not accept(c) or (c.label not in ("PER", "COUNTRY") and not _headline_actor(ctx, sent, c)):
         return
+    if c.label == "PER" or speech_noun:
+        end = _about_topic(toks, end)
     if end < len(toks) and toks[end].key == ":":
         c_end = end
         st = _statement_after(sent, c_end + 1)

@@ -173,8 +173,12 @@ def find_subject(
             if c.start < lo or c.end > hi or id(c) in excluded_ids or c.start in blocked_toks:
                 continue
             prev = toks[c.start - 1].key if c.start > 0 else ""
-            if prev in ctx.lex.non_subject:
-                continue
+            if prev in ctx.lex.kin_nouns and c.start - 1 <= first_tok:
+                blocked = True  # «خواهر X می‌گوید»: an unnamed relative speaks
+                break
+            hon = _hon_start(ctx, sent, c.start)
+            if prev in ctx.lex.non_subject or (hon > 0 and toks[hon - 1].key in ctx.lex.non_subject):
+                continue  # «به X»، «به شیخ X»: after a preposition
             if any(o.app_end is not None and o.end <= c.start < o.app_end for o in sent.cands):
                 continue
             nxt = toks[c.end].key if c.end < len(toks) else ""
