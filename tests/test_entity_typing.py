@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import fa_relations
 from fa_relations.entity_typing import (
     MentionInfo,
     assign_clusters,
@@ -392,3 +393,28 @@ def test_evaluate_typing_cli(datasets, tmp_path):
     assert report["peyma"]["mentions"] == 595
     assert set(report["peyma"]["confusion"]) >= {"COUNTRY", "CITY", "LOC"}
     assert 0.0 <= report["peyma"]["iso_accuracy"] <= 1.0
+
+
+@pytest.mark.parametrize(("text", "state", "iso", "role"), [
+    ("مایک پومپئو، وزیر خارجه آمریکا گفت: تحریم‌ها ادامه دارد.", "آمریکا", "US", "وزیر خارجه"),
+    ("سرگئی لاوروف وزیر امور خارجه روسیه با همتای خود دیدار کرد.", "روسیه", "RU", "وزیر امور خارجه"),
+])
+def test_minister_of_a_state_holds_office_in_the_state(full_nlp, text: str, state: str, iso: str, role: str) -> None:
+    """SCHEMA: «X وزیر خارجه Y» → position_held(X, Y); the state is a COUNTRY entity, not «خارجه Y» ORG."""
+    doc = full_nlp(text)
+    assert (state, "COUNTRY", iso) in {(e.text, e.label, e.iso) for e in doc.entities}
+    assert not any(e.label == "ORG" and e.text.endswith(state) for e in doc.entities)
+    held = [t for t in doc.triples if t.predicate == "position_held"]
+    assert [(t.object.text, t.attributes.get("role")) for t in held] == [(state, role)]
+
+
+def test_a_ministry_keeps_its_head(full_nlp) -> None:
+    doc = full_nlp("وزارت بهداشت ایران اعلام کرد که شمار بیماران کاهش یافته است.")
+    assert ("وزارت بهداشت ایران", "ORG") in {(e.text, e.label) for e in doc.entities}
+
+
+
+@pytest.fixture(scope="module")
+def full_nlp():
+    """The built-in pipeline, loaded once for this module."""
+    return fa_relations.load()

@@ -40,6 +40,21 @@ def test_graph_merges_the_names_of_one_state(seed_doc):
     assert all(ev["sentence"] for _, _, d in g.edges(data=True) for ev in d["evidence"])
     with_says = fa_relations.to_networkx([seed_doc], include_says=True)
     assert with_says.number_of_edges() > g.number_of_edges()
+    # no country node without its code when the documents type that name elsewhere
+    assert not [n for n, d in g.nodes(data=True) if d["label"] == "COUNTRY" and not d["iso"]]
+
+
+def test_an_argument_without_a_code_joins_its_state():
+    """A state the relation rules split off an organisation carries no ISO code; the graph still
+    puts it on the node of the state typed elsewhere (a document written for this test)."""
+    text = "ایران و ترکیه روابط خود را گسترش دادند."
+    ents = [{"text": "ایران", "label": "COUNTRY", "start": 0, "end": 5, "iso": "IR", "canonical": "ایران"}]
+    triple = {"subject": {"text": "ایران", "label": "COUNTRY", "start": 0, "end": 5, "iso": None},
+              "object": {"text": "ترکیه", "label": "COUNTRY", "start": 8, "end": 13, "iso": None},
+              "predicate": "cooperates_with", "sentence": [0, len(text)]}
+    g = fa_relations.to_networkx([{"id": "t", "text": text, "entities": ents, "triples": [triple]}])
+    assert set(g.nodes) == {"COUNTRY:IR", "COUNTRY:ترکیه"}
+    assert g.nodes["COUNTRY:IR"]["mentions"] == 1 and g.has_edge("COUNTRY:IR", "COUNTRY:ترکیه")
 
 
 def test_read_corpus_reads_every_output_layout(seed_doc, tmp_path):

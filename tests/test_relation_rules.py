@@ -211,3 +211,16 @@ def test_no_statement_attributed(text: str, ents: list[tuple[str, str]]) -> None
     assert not any(t[1] == "says" for t in _extract(None, text, ents))
     positive = text.replace("هرگز نگفت", "گفت").replace("اعلام نکرد", "اعلام کرد").replace("خواهر ", "")
     assert any(t[1] == "says" for t in _extract(None, positive, ents))
+
+
+@pytest.mark.parametrize(("text", "ents", "expected"), [
+    # a title without its own organisation, then «و» and a title with one
+    ("محمد سعیدی، نماینده ولی فقیه و امام جمعه قم، گفت: حرم بسته نمی‌شود.", [("محمد سعیدی", "PER"), ("قم", "CITY")],
+     {("محمد سعیدی", "position_held", "قم"), ("محمد سعیدی", "says", "حرم بسته نمی‌شود")}),
+    # two titles, each with its own state or organisation
+    ("حسن روحانی، رئیس جمهور ایران و رئیس شورای عالی امنیت ملی، گفت: مذاکره نمی‌کنیم.",
+     [("حسن روحانی", "PER"), ("ایران", "COUNTRY"), ("شورای عالی امنیت ملی", "ORG")],
+     {("حسن روحانی", "position_held", "ایران"), ("حسن روحانی", "position_held", "شورای عالی امنیت ملی")}),
+])
+def test_coordinated_titles_in_an_apposition(text: str, ents: list[tuple[str, str]], expected: set) -> None:
+    assert expected <= {t[:3] for t in _extract(None, text, ents)}

@@ -118,7 +118,7 @@ def test_changed_input_is_refused_on_resume(tmp_path: Path):
 
 def test_two_runs_on_one_output_and_a_stale_lock(tmp_path: Path, caplog):
     src = tmp_path / "docs.jsonl"
-    write_jsonl_corpus(src, 200)
+    write_jsonl_corpus(src, 5000)  # far more than the first run can do while the second starts
     out = tmp_path / "out"
     lock = Path(str(out) + LOCK_SUFFIX)
     first = subprocess.Popen(_cli("extract", str(src), "-o", str(out), "--shard-size", "50", "-w", "1", "-q"),
@@ -127,19 +127,21 @@ def test_two_runs_on_one_output_and_a_stale_lock(tmp_path: Path, caplog):
         deadline = time.monotonic() + 60
         while not (lock.exists() and lock.read_text("ascii").strip()) and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert first.poll() is None, "the first run ended before the second started"
         with pytest.raises(OutputLockedError, match=f"in use by another run \\(process {first.pid}"):
             extract_corpus([src], out, workers=0, shard_size=50, progress=False, resume=True)
         second = subprocess.run(_cli("extract", str(src), "-o", str(out), "--shard-size", "50", "-w", "0",
                                      "--resume"), capture_output=True, text=True, timeout=120)
+        assert first.poll() is None, "the first run ended before the second was checked"
         assert second.returncode == 2 and f"process {first.pid}" in second.stderr and "Traceback" not in second.stderr
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # the first run dies with its lock in place
         first.wait()
     assert lock.read_text("ascii").split()[0] == str(first.pid)
+    small = tmp_path / "small.jsonl"
+    write_jsonl_corpus(small, 5)
     with caplog.at_level("WARNING", logger="fa_relations.corpus.extract"):
-        s = extract_corpus([src], out, workers=0, shard_size=50, progress=False, resume=True)
-    assert s.documents_in == 200 and s.balanced
+        s = extract_corpus([small], out, workers=0, shard_size=50, progress=False, overwrite=True)
+    assert s.documents_in == 5 and s.balanced
     assert f"(process {first.pid}) is gone" in caplog.text
     assert not lock.exists()
 

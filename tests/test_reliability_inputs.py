@@ -132,7 +132,8 @@ def test_tag_any_words(nlp, report):
 
 def _long_inputs() -> dict[str, str]:
     rng = random.Random(15)
-    no_space_pool = PERSIAN + "abcXYZ.,!?-_/0123456789\u200c\u200f😀"
+    # letters, digits, ZWNJ, marks and a few word-splitting characters, no sentence end: one long sentence
+    no_space_pool = PERSIAN[:32] * 3 + "abcXYZ0123456789-/\u200c\u200f\u064b😀"
     return {
         "one 100,000-character Persian word": "ب" * 100_000,
         "one 100,000-character Latin word": "a" * 100_000,
@@ -268,7 +269,7 @@ def test_long_text_memory_is_bounded(tmp_path: Path, seed_article: str, report):
                        timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     small_run, big_run = json.loads(r.stdout.strip().splitlines()[-1]).values()
-    assert big_run["sentences"] > 5 * small_run["sentences"]
+    assert big_run["sentences"] > 4 * small_run["sentences"]
     growth = big_run["peak_mb"] - small_run["peak_mb"]
     report("size", f"0.1 MB then {big} MB of text ({big_run['chars']:,} characters): peak RSS "
                    f"{small_run['peak_mb']:.0f} MB then {big_run['peak_mb']:.0f} MB")

@@ -104,11 +104,22 @@ def read_corpus(path: str | Path, rows: str = "triples") -> pandas.DataFrame:
     return triples_frame(docs) if rows == "triples" else entities_frame(docs)
 
 
-def node_key(arg: dict[str, Any]) -> str:
-    """The graph node of an entity or argument: its ISO code for a country, else its canonical name."""
+def argument_iso(arg: dict[str, Any], known_iso: dict[str, str] | None = None) -> str | None:
+    """The ISO code of an entity or argument; for a COUNTRY that came without one (e.g. a state
+    split off an organisation by the relation rules), the code ``known_iso`` gives its canonical
+    name or surface (names of countries typed elsewhere → code)."""
+    if arg.get("iso") or arg.get("label") != "COUNTRY" or not known_iso:
+        return arg.get("iso")
+    return known_iso.get(arg.get("canonical") or arg["text"]) or known_iso.get(arg["text"])
+
+
+def node_key(arg: dict[str, Any], known_iso: dict[str, str] | None = None) -> str:
+    """The graph node of an entity or argument: its ISO code for a country (see
+    :func:`argument_iso`), else its canonical name, so one state stays one node."""
     label = arg.get("label") or "ENT"
-    if label == "COUNTRY" and arg.get("iso"):
-        return f"COUNTRY:{arg['iso']}"
+    iso = argument_iso(arg, known_iso)
+    if label == "COUNTRY" and iso:
+        return f"COUNTRY:{iso}"
     return f"{label}:{arg.get('canonical') or arg['text']}"
 
 
@@ -124,12 +135,18 @@ def to_networkx(docs: Document | dict | Iterable[Document | dict], *, include_sa
     import networkx as nx  # heavy: only when a graph is asked for
 
     g = nx.MultiDiGraph()
+    records = list(as_records(docs))
+    known_iso = {
+        name: e["iso"]
+        for d in records for e in d.get("entities") or [] if e.get("label") == "COUNTRY" and e.get("iso")
+        for name in (e.get("canonical"), e["text"]) if name
+    }
 
     def add_node(arg: dict[str, Any], mentions: int) -> str:
-        key = node_key(arg)
+        key = node_key(arg, known_iso)
         if key not in g:
-            g.add_node(key, label=arg.get("label"), name=arg.get("canonical") or arg["text"], iso=arg.get("iso"),
-                       mentions=0, surfaces={})
+            g.add_node(key, label=arg.get("label"), name=arg.get("canonical") or arg["text"],
+                       iso=argument_iso(arg, known_iso), mentions=0, surfaces={})
         node = g.nodes[key]
         node["mentions"] += mentions
         node["surfaces"][arg["text"]] = node["surfaces"].get(arg["text"], 0) + mentions
@@ -137,7 +154,7 @@ def to_networkx(docs: Document | dict | Iterable[Document | dict], *, include_sa
             node["name"] = max(node["surfaces"], key=lambda s: (node["surfaces"][s], s))
         return key
 
-    for d in as_records(docs):
+    for d in records:
         for e in d.get("entities") or []:
             add_node(e, 1)
         for t in d.get("triples") or []:

@@ -34,8 +34,17 @@ from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401  (registers span._.iso etc.)
 from ..paths import data_dir
+from ..resources import read_tsv_records
 from .clusters import MentionInfo, assign_clusters
-from .gazetteer import COUNTRY, GAZETTEER_FOLDER, Gazetteer, build_gazetteer, default_gazetteer, name_key
+from .gazetteer import (
+    COUNTRY,
+    GAZETTEER_FOLDER,
+    Gazetteer,
+    GazetteerEntry,
+    build_gazetteer,
+    default_gazetteer,
+    name_key,
+)
 from .typer import PlaceTyping, type_org, type_place
 
 Doc.set_extension("demonyms", default=None, force=True)
@@ -51,6 +60,8 @@ AMBIGUOUS_NAMES = frozenset(
     )
 )
 _MAX_NAME_TOKENS = 4
+#: Words before a headless ministry ORG, in the gazetteer folder (see :meth:`EntityTyper._split_ministries`).
+MINISTRY_WORDS_FILE = "ministry_words.tsv"
 
 
 logger = logging.getLogger(__name__)
@@ -73,9 +84,57 @@ class EntityTyper:
         #: the folder of gazetteer TSVs this component types with (saved with the pipeline)
         self.gazetteer_dir: Path | None = Path(gazetteer_dir) if gazetteer_dir else None
         self._gazetteer: Gazetteer | None = None
+        self._ministry_words: dict[str, str] | None = None
         self.type_org_states = type_org_states
         self.drop_demonym_spans = drop_demonym_spans
         self.add_missing_countries = add_missing_countries
+
+    @property
+    def ministry_words(self) -> dict[str, str]:
+        """Look-up key → ``title``/``org`` of the words read before a headless ministry ORG
+        (``ministry_words.tsv`` of the gazetteer folder; see :meth:`_split_ministries`)."""
+        if self._ministry_words is None:
+            path = (self.gazetteer_dir or data_dir() / GAZETTEER_FOLDER) / MINISTRY_WORDS_FILE
+            rows = read_tsv_records(path) if path.is_file() else []
+            self._ministry_words = {name_key(r["word"]): r["kind"] for r in rows}
+        return self._ministry_words
+
+    def _country_tail(self, span: Span) -> tuple[int, GazetteerEntry] | None:
+        """The longest proper tail of ``span`` that the gazetteer knows as a country: (start token, entry)."""
+        for start in range(span.start + 1, span.end):
+            entry = self.gazetteer.entries.get(name_key(span.doc[start : span.end].text))
+            if entry is not None and entry.type == COUNTRY:
+                return start, entry
+        return None
+
+    def _split_ministries(self, doc: Doc, ents: list[Span]) -> list[Span]:
+        """«وزیر [خارجه آمریکا]ORG» → «آمریکا» COUNTRY; «وزارت [بهداشت ایران]ORG» → «وزارت بهداشت ایران» ORG.
+
+        Only for an ORG span that does not start with such a word itself, whose word
+        before is one (``ministry_words``) and outside any entity, and whose end is a
+        country name (a title) — the NER's habit of cutting a ministry's name at its head.
+        """
+        words = self.ministry_words
+        if not words:
+            return ents
+        taken = {i for e in ents for i in range(e.start, e.end)}
+        out: list[Span] = []
+        for ent in ents:
+            before = ent.start - 1
+            kind = words.get(name_key(doc[before].text)) if before >= 0 and before not in taken else None
+            if ent.label_ != "ORG" or len(ent) < 2 or kind is None or name_key(ent[0].text) in words:
+                out.append(ent)
+                continue
+            tail = self._country_tail(ent)
+            if kind == "org":
+                out.append(Span(doc, before, ent.end, label="ORG"))
+            elif tail is not None:
+                span = Span(doc, tail[0], ent.end, label=COUNTRY)
+                span._.iso, span._.canonical = tail[1].iso, tail[1].canonical
+                out.append(span)
+            else:
+                out.append(ent)
+        return out
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -98,6 +157,7 @@ class EntityTyper:
         if folder.is_dir():  # pipelines saved before the typer saved its files keep the configured gazetteer
             self.gazetteer_dir = folder
             self._gazetteer = None
+            self._ministry_words = None
         return self
 
     # ------------------------------------------------------------------ helpers
@@ -144,7 +204,7 @@ class EntityTyper:
 
     # ------------------------------------------------------------------ call
     def __call__(self, doc: Doc) -> Doc:
-        ents = list(doc.ents)
+        ents = self._split_ministries(doc, list(doc.ents))
         in_entity = [False] * len(doc)
         for ent in ents:
             for i in range(ent.start, ent.end):

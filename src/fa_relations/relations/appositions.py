@@ -92,6 +92,22 @@ def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[i
     return None
 
 
+#: «نماینده ولی فقیه و امام جمعه قم»: words of a title's modifiers before «و» and the next title
+_MAX_MODIFIERS = 4
+
+
+def _next_coordinated_title(ctx: Context, sent: Sent, j: int, ent_at: dict[int, Cand]) -> int | None:
+    """After a title that governs no entity (ending at ``j``), the start of a title joined by «و»
+    within a few modifier words («سخنگوی دولت و وزیر سابق کار»), or None."""
+    toks = sent.toks
+    for k in range(j, min(len(toks) - 1, j + _MAX_MODIFIERS + 1)):
+        if toks[k].key in PUNCT_KEYS or k in ent_at:
+            return None
+        if toks[k].key == key("و") and match_title(toks, k + 1, ctx.lex.titles, sent) is not None:
+            return k + 1
+    return None
+
+
 def _relabel_person(ctx: Context, c: Cand) -> None:
     """A candidate the NER tagged LOC turns out to be a person («X، وزیر خارجه Y»)."""
     c.span = Span(ctx.doc, c.span.start, c.span.end, label="PER")
@@ -154,7 +170,13 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
                     roles.append(Role(c, own[0], title, j, own[1], own[1] + 1))
                     claimed.update(range(j, own[1] + 1))
                     c.app_end = own[1] + 1
-                break
+                    break
+                # «X، نماینده ولی فقیه و امام جمعه قم»: a title without its own object, then «و» and another
+                nxt = _next_coordinated_title(ctx, sent, tj, ent_at)
+                if nxt is None:
+                    break
+                j = nxt
+                continue
             obj, role_end = found
             if obj.end < len(toks) and toks[obj.end].key in ctx.lex.copulas:
                 # «X، سرمربی Y شد»: the title is predicated of the clause subject, not of X
@@ -170,6 +192,10 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             # «رئیس X و رئیس Y»
             n = obj.end
             if obj.label == "ORG" and n + 1 < len(toks) and toks[n].key in ({key("و")} | COMMA):
+                j = n + 1
+                continue
+            # «رئیس جمهور ایران و رئیس شورای عالی امنیت ملی»
+            if n + 1 < len(toks) and toks[n].key == key("و") and match_title(toks, n + 1, ctx.lex.titles, sent):
                 j = n + 1
                 continue
             break
