@@ -103,7 +103,7 @@ def _next_coordinated_title(ctx: Context, sent: Sent, j: int, ent_at: dict[int, 
     for k in range(j, min(len(toks) - 1, j + _MAX_MODIFIERS + 1)):
         if toks[k].key in PUNCT_KEYS or k in ent_at:
             return None
-        if toks[k].key == key("و") and match_title(toks, k + 1, ctx.lex.titles, sent) is not None:
+        if toks[k].key == key("و") and match_title(toks, k + 1, ctx.lex, sent) is not None:
             return k + 1
     return None
 
@@ -195,7 +195,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
                 j = n + 1
                 continue
             # «رئیس جمهور ایران و رئیس شورای عالی امنیت ملی»
-            if n + 1 < len(toks) and toks[n].key == key("و") and match_title(toks, n + 1, ctx.lex.titles, sent):
+            if n + 1 < len(toks) and toks[n].key == key("و") and match_title(toks, n + 1, ctx.lex, sent):
                 j = n + 1
                 continue
             break
