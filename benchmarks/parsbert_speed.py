@@ -40,23 +40,6 @@ def _sentences(n: int) -> tuple[list[list[str]], list[list[str]], str]:
         return sents[:n], sents, "synthetic"
 
 
-def _tokenizer(train: list[list[str]], vocab_size: int):
-    from tokenizers import Tokenizer, decoders, models, normalizers, pre_tokenizers, processors, trainers
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
-    tok.normalizer = normalizers.BertNormalizer(lowercase=True, strip_accents=None)
-    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
-    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
-    tok.train_from_iterator((" ".join(s) for s in train),
-                            trainers.WordPieceTrainer(vocab_size=vocab_size, special_tokens=specials))
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]", special_tokens=[("[CLS]", tok.token_to_id("[CLS]")), ("[SEP]", tok.token_to_id("[SEP]"))])
-    tok.decoder = decoders.WordPiece()
-    return PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]",
-                                   sep_token="[SEP]", mask_token="[MASK]")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sentences", type=int, default=200)
@@ -72,13 +55,14 @@ def main() -> None:
     import torch
     from transformers import BertConfig, BertForTokenClassification
 
+    from fa_relations.evaluation.bench import wordpiece_tokenizer
     from fa_relations.ner.transformers_backend import TransformersTagger
     from fa_relations.ner.windowing import encode_words
 
     if args.threads:
         torch.set_num_threads(args.threads)
     sents, train, source = _sentences(args.sentences)
-    tokenizer = _tokenizer(train, min(args.vocab, 30_000))
+    tokenizer = wordpiece_tokenizer((" ".join(s) for s in train), min(args.vocab, 30_000))
     labels = ["O"] + [f"{p}_{t}" for p in "BI" for t in ("DAT", "LOC", "MON", "ORG", "PCT", "PER", "TIM")]
     config = BertConfig(vocab_size=args.vocab, hidden_size=args.hidden, num_hidden_layers=args.layers,
                         num_attention_heads=max(1, args.hidden // 64), intermediate_size=4 * args.hidden,

@@ -22,8 +22,6 @@ import time
 import traceback
 from typing import Any
 
-from ..pipeline import load
-
 logger = logging.getLogger(__name__)
 
 FAULT_ENV = "FA_RELATIONS_FAULT_INJECTION"
@@ -42,6 +40,9 @@ def get_pipeline(config: dict[str, Any]):
     nlp = _PIPELINES.get(key)
     if nlp is None:
         ner = config.get("ner")
+        # deferred: spaCy and torch load in the worker, so `fa-relations --help` stays fast
+        from ..pipeline import load
+
         t0 = time.perf_counter()
         nlp = load(config.get("model"), ner=ner, device=config.get("device"))
         logger.info("process %d loaded %r in %.1f s", os.getpid(), nlp, time.perf_counter() - t0)

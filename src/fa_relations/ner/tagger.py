@@ -35,6 +35,8 @@ LEGACY_WEIGHTS = "weights.pt"
 EXTRA_FILES = ("train_config.json",)
 #: Folder name of the shipped model under ``models/``.
 BUILTIN_MODEL = "ner"
+#: Distinct words whose ids the tagger remembers (the memo is emptied when it is full).
+ENCODED_WORDS_KEPT = 200_000
 SCHEMA_NER_LABELS = ("PER", "ORG", "LOC", "FAC", "EVENT", "PRODUCT", "DATE", "TIME", "MONEY", "PERCENT")
 
 
@@ -216,32 +218,46 @@ class BuiltinTagger:
         self.meta = meta or {}
         self._trans_ok, self._start_ok = iob_transition_mask(self.tags)
         self.batch_size = BUILTIN_TAGGER_BATCH_SIZE
+        #: word → (word id, character ids), filled by :meth:`encode_ids`
+        self._encoded: dict[str, tuple[int, tuple[int, ...]]] = {}
 
     # ---- encoding -------------------------------------------------------
-    def encode_ids(self, sent: Sequence[str]) -> tuple[list[int], list[list[int]]]:
-        """Word ids and character ids of one sentence (an empty sentence becomes one empty word)."""
-        wi, ci = self.vocab.word_index, self.vocab.char_index
+    def _encode_word(self, w: str) -> tuple[int, tuple[int, ...]]:
+        """Word id and character ids of one word (long words keep both ends)."""
         c = self.config.max_word_chars
+        cw = canonical_chars(w)
+        if len(cw) > c:  # keep both ends of long words
+            cw = cw[: c // 2] + cw[-(c - c // 2) :]
+        ci = self.vocab.char_index
+        return self.vocab.word_index.get(canonical_word(w), 1), tuple(ci.get(ch, 1) for ch in cw)
+
+    def encode_ids(self, sent: Sequence[str]) -> tuple[list[int], list[Sequence[int]]]:
+        """Word ids and character ids of one sentence (an empty sentence becomes one empty word).
+
+        A word's ids are computed once and remembered (news repeats its words), so the
+        characters of a frequent word are not canonicalised and looked up again and again.
+        """
+        known = self._encoded
         words, chars = [], []
         for w in sent or [""]:
-            words.append(wi.get(canonical_word(w), 1))
-            cw = canonical_chars(w)
-            if len(cw) > c:  # keep both ends of long words
-                cw = cw[: c // 2] + cw[-(c - c // 2) :]
-            chars.append([ci.get(ch, 1) for ch in cw])
+            enc = known.get(w)
+            if enc is None:
+                if len(known) >= ENCODED_WORDS_KEPT:
+                    known.clear()
+                enc = known[w] = self._encode_word(w)
+            words.append(enc[0])
+            chars.append(enc[1])
         return words, chars
 
-    def collate(self, encoded: Sequence[tuple[list[int], list[list[int]]]]):
+    def collate(self, encoded: Sequence[tuple[Sequence[int], Sequence[Sequence[int]]]]):
+        """Padded (words, chars, lengths, mask) tensors of a batch, each built from one nested list."""
         torch = _torch()
         lengths = [len(e[0]) for e in encoded]
-        b, t = len(encoded), max(lengths)
-        words = torch.zeros(b, t, dtype=torch.long)
-        chars = torch.zeros(b, t, self.config.max_word_chars, dtype=torch.long)
-        for i, (w, cs) in enumerate(encoded):
-            words[i, : len(w)] = torch.tensor(w, dtype=torch.long)
-            for j, cc in enumerate(cs):
-                if cc:
-                    chars[i, j, : len(cc)] = torch.tensor(cc, dtype=torch.long)
+        t, c = max(lengths), self.config.max_word_chars
+        no_word = [0] * c
+        words = torch.tensor([[*w, *[0] * (t - len(w))] for w, _ in encoded], dtype=torch.long)
+        chars = torch.tensor([[[*cc, *[0] * (c - len(cc))] for cc in cs] + [no_word] * (t - len(cs))
+                              for _, cs in encoded], dtype=torch.long)
         mask = torch.arange(t).unsqueeze(0) < torch.tensor(lengths).unsqueeze(1)
         return words, chars, torch.tensor(lengths), mask
 

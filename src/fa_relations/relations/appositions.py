@@ -45,7 +45,7 @@ class Role:
 
 def _titled_object(ctx: Context, sent: Sent, j: int, ent_at: dict[int, Cand]) -> tuple[Title, Cand, int] | None:
     """A title starting at token ``j`` and the organisation/place it governs: (title, object, role end)."""
-    mt = match_title(sent.toks, j, ctx.lex.titles, sent)
+    mt = match_title(sent.toks, j, ctx.lex, sent)
     if mt is None:
         return None
     title, tj = mt
@@ -81,7 +81,7 @@ def _object_after(ctx: Context, sent: Sent, title: Title, j: int, ent_at: dict[i
         # «معاون آموزشی و پژوهشی دانشگاه X»: «و» joins two modifiers, not two phrases
         if tk == key("و") and k > j and k + 1 < len(toks) and ent_at.get(k + 1) is None \
                 and toks[k + 1].key not in PUNCT_KEYS and toks[k + 1].key not in ctx.lex.modifier_stops \
-                and match_title(toks, k + 1, ctx.lex.titles, sent) is None:
+                and match_title(toks, k + 1, ctx.lex, sent) is None:
             k += 1
             steps += 1
             continue
@@ -103,7 +103,7 @@ def _next_coordinated_title(ctx: Context, sent: Sent, j: int, ent_at: dict[int, 
     for k in range(j, min(len(toks) - 1, j + _MAX_MODIFIERS + 1)):
         if toks[k].key in PUNCT_KEYS or k in ent_at:
             return None
-        if toks[k].key == key("و") and match_title(toks, k + 1, ctx.lex.titles, sent) is not None:
+        if toks[k].key == key("و") and match_title(toks, k + 1, ctx.lex, sent) is not None:
             return k + 1
     return None
 
@@ -142,7 +142,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
     for c in [c for c in sent.cands if c.kind == "ent" and c.label in ("PER", "LOC")]:
         j = c.end
         # «جیمز نچوی ( James Nachtwey ) عکاس ...»
-        if j < len(toks) and toks[j].key == "(" and match_title(toks, j + 1, ctx.lex.titles, sent) is not None:
+        if j < len(toks) and toks[j].key == "(" and match_title(toks, j + 1, ctx.lex, sent) is not None:
             j += 1  # «رامین صدیقی ( مدیر نشر هرمس )»
         elif j < len(toks) and toks[j].key == "(":
             close = next((x for x in range(j + 1, min(j + 7, len(toks))) if toks[x].key == ")"), None)
@@ -154,12 +154,12 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             j += 2
             # «چهل و پنجمین رئیس جمهور»: skip a short ordinal
             for _ in range(_ORDINAL_OK):
-                if j < len(toks) and match_title(toks, j, ctx.lex.titles, sent) is None and toks[j].key not in PUNCT_KEYS and j not in ent_at:
+                if j < len(toks) and match_title(toks, j, ctx.lex, sent) is None and toks[j].key not in PUNCT_KEYS and j not in ent_at:
                     j += 1
                 else:
                     break
         while True:
-            mt = match_title(toks, j, ctx.lex.titles, sent)
+            mt = match_title(toks, j, ctx.lex, sent)
             if mt is None:
                 break
             title, tj = mt
@@ -195,7 +195,7 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
                 j = n + 1
                 continue
             # «رئیس جمهور ایران و رئیس شورای عالی امنیت ملی»
-            if n + 1 < len(toks) and toks[n].key == key("و") and match_title(toks, n + 1, ctx.lex.titles, sent):
+            if n + 1 < len(toks) and toks[n].key == key("و") and match_title(toks, n + 1, ctx.lex, sent):
                 j = n + 1
                 continue
             break
@@ -295,7 +295,7 @@ def add_title_mentions(ctx: Context, sent: Sent, roles: list[Role], index: dict[
         if j in claimed or sent.cand_covering(j) is not None:
             j += 1
             continue
-        mt = match_title(toks, j, ctx.lex.titles, sent)
+        mt = match_title(toks, j, ctx.lex, sent)
         if mt is None:
             j += 1
             continue
@@ -377,7 +377,8 @@ def add_demonstratives(ctx: Context) -> None:
         for t in sent.toks:
             if sent.cand_covering(t.i) is not None:
                 continue
-            for words, label in ctx.lex.demonstratives:
+            for pi in ctx.lex.demonstrative_index.at(sent.toks, t.i):
+                words, label = ctx.lex.demonstratives[pi]
                 j = match_words(sent.toks, t.i, words)
                 if j is None:
                     continue

@@ -10,12 +10,13 @@ entity as the subject).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from spacy.tokens import Doc, Span
 
 from ..extensions import original_span
 from ..schema import Argument, Mention
-from .lexicon import Lexicons, key
+from .lexicon import Lexicons, PhraseIndex, key
 
 PUNCT_KEYS = frozenset({".", "!", "?", "؟", ":", "؛", ";", "،", ",", "«", "»", "\"", "(", ")", "-", "ـ", "–", "—", "/", "…", "[", "]", "'", "“", "”"})
 HARD_BOUNDARY = frozenset({".", "!", "?", "؟", ":", "؛", ";"})
@@ -69,6 +70,13 @@ class Sent:
     end: int
     cands: list[Cand] = field(default_factory=list)
     quotes: list[tuple[int, int, Cand]] = field(default_factory=list)  # statements (token range) and speaker
+    #: trigger word or verb-form set → whether the sentence's keys contain it (filled by the pattern families)
+    seen_triggers: dict[object, bool] = field(default_factory=dict, repr=False, compare=False)
+
+    @cached_property
+    def joined_keys(self) -> str:
+        """Every token key, concatenated (the tokens never change after :func:`build_sentences`)."""
+        return "".join(t.key for t in self.toks)
 
     def cands_at(self, i: int) -> list[Cand]:
         return [c for c in self.cands if c.start == i]
@@ -157,6 +165,11 @@ def match_verb(toks: list[Tok], i: int, forms: frozenset[str]) -> int | None:
     return None
 
 
+def verb_start_keys(forms: frozenset[str]) -> frozenset[str]:
+    """Every token key at which :func:`match_verb` can match ``forms`` (a superset: prefixes and auxiliaries)."""
+    return frozenset(pre + f for pre in _PREFIXES for f in forms) | _FUTURE | {"می", "نمی"}
+
+
 # ---------------------------------------------------------------------------
 # arguments
 
@@ -201,6 +214,7 @@ __all__ = [
     "PUNCT_KEYS",
     "Cand",
     "Lexicons",
+    "PhraseIndex",
     "Sent",
     "Tok",
     "argument_from_cand",
@@ -210,4 +224,5 @@ __all__ = [
     "match_words",
     "mention",
     "verb_forms",
+    "verb_start_keys",
 ]

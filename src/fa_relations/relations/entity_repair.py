@@ -124,14 +124,14 @@ def names_in_title_lists(doc: Doc, sents: list[Sent], lex: Lexicons) -> None:
                 words = toks[i:j]
                 if any(not w.key.isalpha() or w.key in lex.not_name_words or len(w.key) < 2 for w in words):
                     continue
-                if any(match_title(toks, x, lex.titles, s) is not None for x in range(i, j)):
+                if any(match_title(toks, x, lex, s) is not None for x in range(i, j)):
                     continue
-                mt = match_title(toks, j, lex.titles, s)
+                mt = match_title(toks, j, lex, s)
                 if mt is None or mt[0].predicate != "position_held":
                     continue
                 # the list item before the comma is a titled person
                 prev = [c for c in persons if c.end <= i - 1 and any(
-                    match_title(toks, x, lex.titles, s) is not None for x in range(c.end, i - 1))]
+                    match_title(toks, x, lex, s) is not None for x in range(c.end, i - 1))]
                 if not prev:
                     continue
                 span = Span(doc, words[0].doc_i, words[-1].doc_i + 1, label="PER")

@@ -7,11 +7,11 @@ So a lexicon written with ZWNJ matches text without it and vice versa.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from ..paths import data_dir
 from ..resources import tsv_rows
@@ -28,6 +28,39 @@ def key(text: str) -> str:
 
 def lexicon_dir() -> Path:
     return data_dir() / "lexicons" / "relations"
+
+
+class _Keyed(Protocol):
+    """A token as the rules see it (:class:`~.docview.Tok`): anything with a ``key``."""
+
+    key: str
+
+
+class PhraseIndex:
+    """Phrases (key strings, or tuples of word keys spelt one after another) indexed by their prefixes.
+
+    Tokens ``i..j-1`` spell a phrase (:func:`match_words`) only if the key of token
+    ``i`` is a non-empty prefix of it, so :meth:`at` gives, in the phrases' own
+    order, the only phrases worth trying at a token: a rule that tried every
+    phrase at every token tries a handful (usually none) and finds the same matches.
+    """
+
+    def __init__(self, phrases: Sequence[str | tuple[str, ...]]) -> None:
+        joined = [p if isinstance(p, str) else "".join(p) for p in phrases]
+        # an empty phrase matches anywhere (match_words returns i): it is a candidate at every token
+        always = {n for n, p in enumerate(joined) if not p}
+        by_prefix: dict[str, set[int]] = {}
+        for n, p in enumerate(joined):
+            for k in range(1, len(p) + 1):
+                by_prefix.setdefault(p[:k], set()).add(n)
+        self._always = tuple(sorted(always))
+        self._by_prefix = {k: tuple(sorted(v | always)) for k, v in by_prefix.items()}
+
+    def at(self, toks: Sequence[_Keyed], i: int) -> tuple[int, ...]:
+        """Indices of the phrases that may start at token ``i``, in ascending order."""
+        if i >= len(toks):
+            return self._always
+        return self._by_prefix.get(toks[i].key, self._always)
 
 
 class LexiconError(ValueError):
@@ -166,6 +199,28 @@ class Lexicons:
     #: light verbs (past stem keys) of «... برگزار شد ،» relative clauses and «... کرد و X گفت» coordination
     light_verbs: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()
+
+    # Indexes of the phrase lists by token key (built on first use, once per Lexicons): a rule
+    # asks which phrases may start at a token instead of trying every phrase there.
+    @cached_property
+    def title_index(self) -> PhraseIndex:
+        return PhraseIndex([t.key for t in self.titles])
+
+    @cached_property
+    def attribution_index(self) -> PhraseIndex:
+        return PhraseIndex(self.attribution)
+
+    @cached_property
+    def demonstrative_index(self) -> PhraseIndex:
+        return PhraseIndex([words for words, _ in self.demonstratives])
+
+    @cached_property
+    def item_index(self) -> PhraseIndex:
+        return PhraseIndex([words for words, _ in self.items])
+
+    @cached_property
+    def dual_index(self) -> PhraseIndex:
+        return PhraseIndex(self.dual)
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> Lexicons:

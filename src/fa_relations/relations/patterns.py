@@ -5,7 +5,7 @@ See ``data/lexicons/relations/patterns/README.md`` for the pattern syntax.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from .context import Context
@@ -38,8 +38,18 @@ class Matcher:
         for c in sent.cands:
             self.at.setdefault(c.start, []).append(c)
 
+    def starts(self) -> Iterable[int]:
+        """The token positions a match may start at: those holding a candidate when the pattern opens
+        with a slot, those whose key may begin its first trigger word, else every position."""
+        first = self.comp.elems[0]
+        if first.kind == "SLOT" and not first.optional:
+            return sorted(self.at)
+        if first.kind == "W" and not first.optional:
+            return [t.i for t in self.toks if self.comp.may_start(t.key)]
+        return range(len(self.toks))
+
     def run(self) -> Iterator[Binding]:
-        for start in range(len(self.toks)):
+        for start in self.starts():
             for b in self._m(0, start, Binding(start=start)):
                 b.end = b.end or start
                 yield b
@@ -88,7 +98,9 @@ class Matcher:
                     yield from self._m(ei + 1, nj, nb)
             return
         if e.kind == "ITEM":
-            for words, item in self.ctx.lex.items:
+            items = self.ctx.lex.items
+            for pi in self.ctx.lex.item_index.at(toks, ti):
+                words, item = items[pi]
                 nj = match_words(toks, ti, words)
                 if nj is not None and self.sent.cand_covering(ti) is None:
                     nb = Binding(list(b.S), list(b.O), item, b.triggers + [(ti, nj)], b.start)
@@ -146,9 +158,8 @@ PatternFilter = Callable[[Context, Sent, Pattern, Cand, Cand, Binding], bool]
 
 def apply_family(ctx: Context, sent: Sent, family: str, filt: PatternFilter | None = None) -> None:
     """Run every compiled pattern of ``family`` over ``sent`` and emit the triples ``filt`` keeps."""
-    joined_keys = "".join(t.key for t in sent.toks)
     for comp in ctx.rules.patterns.get(family, ()):
-        if not comp.may_match(joined_keys):
+        if not comp.may_match(sent.joined_keys, sent.seen_triggers):
             continue
         pred = comp.pattern.predicate
         for b in Matcher(ctx, sent, comp).run():

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
-from .docview import Tok, match_verb, match_words, verb_forms, verb_negated
+from .docview import Tok, match_verb, match_words, verb_forms, verb_negated, verb_start_keys
 from .lexicon import LexiconError, Lexicons, Pattern, key, lexicon_dir, read_folder
 
 _KARD = key("کرد")
 _NAMUD = key("نمود")
 _SLOTS = frozenset({"S", "O", "S+", "O+"})
+#: token keys whose candidate reporting phrases are remembered (the cache is emptied past this)
+_MAX_ANSWERS = 200_000
 
 
 @dataclass(frozen=True)
@@ -41,19 +44,48 @@ class Compiled:
     elems: tuple[Elem, ...]
     has_subject: bool
 
-    def may_match(self, joined_keys: str) -> bool:
+    @cached_property
+    def _opening_words(self) -> tuple[frozenset[str], tuple[str, ...]] | None:
+        """For a pattern that opens with a required word: (the token keys its verb forms may start at,
+        its trigger words); None for one that opens with a slot, a gap or an optional element."""
+        first = self.elems[0]
+        if first.kind != "W" or first.optional:
+            return None
+        verbs = frozenset().union(*(verb_start_keys(v) for k, v in first.alts if k == "V"))
+        return verbs, tuple(v for k, v in first.alts if k == "W")
+
+    def may_start(self, key_: str) -> bool:
+        """Whether a match may start at a token whose key is ``key_`` (a necessary condition).
+
+        A trigger word matches from a token whose key is a prefix of it, or the word with a
+        noun ending (``patterns.match_noun``); an empty key may run into the next token.
+        """
+        opening = self._opening_words
+        if opening is None or not key_:
+            return True
+        verbs, words = opening
+        return key_ in verbs or any(w.startswith(key_) or key_.startswith(w) for w in words)
+
+    def may_match(self, joined_keys: str, seen: dict[object, bool] | None = None) -> bool:
         """A cheap necessary condition: every required word (or one of its verb forms) occurs in the sentence.
 
         Every way a W element matches consumes token keys that spell the word (or a verb
         form) contiguously, so a word absent from the joined keys rules the pattern out.
+        ``seen``: the answers for this sentence so far (word or verb-form set → found), shared
+        by every pattern, so a trigger many patterns use is looked for once per sentence.
         """
         for e in self.elems:
             if e.kind != "W" or e.optional:
                 continue
-            if not any(
-                (val in joined_keys) if kind == "W" else any(f in joined_keys for f in val)
-                for kind, val in e.alts
-            ):
+            for kind, val in e.alts:
+                found = seen.get(val) if seen is not None else None
+                if found is None:
+                    found = (val in joined_keys) if kind == "W" else any(f in joined_keys for f in val)
+                    if seen is not None:
+                        seen[val] = found
+                if found:
+                    break
+            else:
                 return False
         return True
 
@@ -127,10 +159,69 @@ def compile_reporting(lex: Lexicons) -> tuple[ReportingVerb, ...]:
     return tuple(out)
 
 
-def match_reporting(verbs: tuple[ReportingVerb, ...], toks: list[Tok], i: int) -> tuple[int, float, str, bool] | None:
-    """The longest reporting phrase at token ``i``: ``(end, confidence, name, direct)``, or None."""
+def _joined_head(rv: ReportingVerb) -> str | None:
+    """The words before the verb of a phrase that may be written as one word («اظهارکرد»), else None."""
+    elems = rv.elems
+    if len(elems) >= 2 and elems[-1][0] == "V" and all(k == "W" for k, _ in elems[:-1]):
+        return "".join(v for _, v in elems[:-1])  # type: ignore[misc]
+    return None
+
+
+class ReportingIndex:
+    """The reporting phrases that may start at a token, found by its key (same matches as trying them all).
+
+    A phrase starts with a word (the token key is one of its prefixes) or a verb (the
+    key is one of :func:`~.docview.verb_start_keys`); a phrase that may be written as
+    one word also starts at any key beginning with its head words.
+    """
+
+    def __init__(self, verbs: tuple[ReportingVerb, ...]) -> None:
+        by_key: dict[str, set[int]] = {}
+        always: set[int] = set()
+        joined: list[tuple[int, str]] = []
+        for n, rv in enumerate(verbs):
+            head = _joined_head(rv)
+            if head is not None:
+                joined.append((n, head))
+            if not rv.elems:
+                always.add(n)
+                continue
+            kind, val = rv.elems[0]
+            if kind == "V":
+                starts = verb_start_keys(val)  # type: ignore[arg-type]
+            elif val:
+                starts = frozenset(val[:k] for k in range(1, len(val) + 1))  # type: ignore[index]
+            else:
+                always.add(n)
+                continue
+            for k in starts:
+                by_key.setdefault(k, set()).add(n)
+        self._by_key = by_key
+        self._always = frozenset(always)
+        self._joined = tuple(joined)
+        self._answers: dict[str, tuple[int, ...]] = {}
+
+    def at(self, key_: str) -> tuple[int, ...]:
+        """Indices, ascending, of the phrases that may start at a token whose key is ``key_``."""
+        found = self._answers.get(key_)
+        if found is None:
+            ids = set(self._by_key.get(key_, ())) | self._always
+            ids.update(n for n, head in self._joined if key_.startswith(head) and len(key_) > len(head))
+            if len(self._answers) > _MAX_ANSWERS:
+                self._answers.clear()
+            found = self._answers[key_] = tuple(sorted(ids))
+        return found
+
+
+def match_reporting(verbs: tuple[ReportingVerb, ...], toks: list[Tok], i: int,
+                    index: ReportingIndex | None = None) -> tuple[int, float, str, bool] | None:
+    """The longest reporting phrase at token ``i``: ``(end, confidence, name, direct)``, or None.
+
+    ``index`` (:attr:`RuleSet.reporting_index`): try only the phrases that may start there.
+    """
     best = None
-    for rv in verbs:
+    for n in (index.at(toks[i].key) if index is not None else range(len(verbs))):
+        rv = verbs[n]
         elems = rv.elems
         # «اظهارکرد» written as one word
         if len(elems) >= 2 and elems[-1][0] == "V" and all(k == "W" for k, _ in elems[:-1]):
@@ -172,6 +263,11 @@ class RuleSet:
     reporting_exclude: tuple[tuple[str, ...], ...]
     #: forms of the light verbs (``light_verbs.txt``) that close a relative clause or start a coordinated one
     light_verbs: tuple[frozenset[str], ...]
+
+    @cached_property
+    def reporting_index(self) -> ReportingIndex:
+        """:attr:`reporting` indexed by the token key each phrase may start at (built on first use)."""
+        return ReportingIndex(self.reporting)
 
     @classmethod
     def from_files(cls, files: Mapping[str, str]) -> RuleSet:

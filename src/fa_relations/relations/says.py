@@ -95,7 +95,7 @@ def apply(ctx: Context, sent: Sent) -> None:
                 region_floor = done
                 i = done
                 continue
-        m = match_reporting(ctx.rules.reporting, toks, i)
+        m = match_reporting(ctx.rules.reporting, toks, i, ctx.rules.reporting_index)
         if m is None:
             i += 1
             continue
@@ -155,8 +155,8 @@ def apply(ctx: Context, sent: Sent) -> None:
             lo = st[1]
         dual = None
         for p in range(lo, hi):
-            for phrase in ctx.lex.dual:
-                j = match_words(toks, p, phrase)
+            for pi in ctx.lex.dual_index.at(toks, p):
+                j = match_words(toks, p, ctx.lex.dual[pi])
                 if j is not None:
                     e = hi
                     while e > j and toks[e - 1].key in PUNCT_KEYS:

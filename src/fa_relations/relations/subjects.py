@@ -78,8 +78,8 @@ def attribution_blocked(ctx: Context, sent: Sent, lo: int, hi: int) -> set[int]:
     blocked: set[int] = set(range(0, dateline_end(sent))) | dateline_spans(sent)
     toks = sent.toks
     for i in range(lo, hi):
-        for phrase in ctx.lex.attribution:
-            j = match_words(toks, i, phrase)
+        for pi in ctx.lex.attribution_index.at(toks, i):
+            j = match_words(toks, i, ctx.lex.attribution[pi])
             if j is None:
                 continue
             k = j
@@ -132,7 +132,7 @@ def _after_title(ctx: Context, sent: Sent, c: Cand) -> bool:
         a = c.start - back
         if a < 0 or toks[a].key in _SEGMENT_OPENERS or sent.cand_covering(a) is not None:
             return False
-        mt = match_title(toks, a, ctx.lex.titles, sent)
+        mt = match_title(toks, a, ctx.lex, sent)
         if mt is not None and mt[1] <= c.start:
             return True
     return False

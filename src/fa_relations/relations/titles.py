@@ -6,15 +6,15 @@ import it without importing each other.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from .docview import Sent, Tok, match_words
-from .lexicon import Title
+from .lexicon import Lexicons, Title
 
 
-def match_title(toks: list[Tok], i: int, titles: Sequence[Title], sent: Sent | None = None) -> tuple[Title, int] | None:
-    """Longest title at ``i`` that does not run into an entity: ``(title, end)``, or None."""
-    for t in titles:
+def match_title(toks: list[Tok], i: int, lex: Lexicons, sent: Sent | None = None) -> tuple[Title, int] | None:
+    """Longest title of ``lex.titles`` at ``i`` that does not run into an entity: ``(title, end)``, or None."""
+    titles = lex.titles
+    for pi in lex.title_index.at(toks, i):  # only the titles whose key starts with the token's
+        t = titles[pi]
         j = match_words(toks, i, t.key)
         if j is None:
             continue
