@@ -51,7 +51,14 @@ class NerComponent:
         self.device = device
         self.tagger_batch_size = tagger_batch_size
         self.consistency = consistency
-        self.not_surnames = read_not_surnames() if consistency else frozenset()
+        self._not_surnames: frozenset[str] | None = None
+
+    @property
+    def not_surnames(self) -> frozenset[str]:
+        """Words never tagged alone as a surname: the component's own copy (``from_disk``), else the bundled list."""
+        if self._not_surnames is None:
+            self._not_surnames = read_not_surnames()
+        return self._not_surnames
 
     @property
     def tagger(self) -> SequenceTagger:
@@ -125,7 +132,7 @@ class NerComponent:
         batch = self.tagger_batch_size or settings.get("tagger_batch_size")
         self.consistency = settings.get("consistency", self.consistency)
         stop_file = path / NOT_SURNAMES_FILE
-        self.not_surnames = read_not_surnames(stop_file) if stop_file.is_file() else frozenset()
+        self._not_surnames = read_not_surnames(stop_file) if stop_file.is_file() else frozenset()
         self._tagger = load_tagger(path / MODEL_FOLDER, device=self.device, batch_size=batch)
         return self
 
