@@ -230,3 +230,10 @@ def test_honorifics_before_a_slot_belong_to_it() -> None:
     text = "مریم کاظمی در تهران با آیت‌الله حسن جعفری دیدار کرد ."
     got = {t[:3] for t in _extract(None, text, [("مریم کاظمی", "PER"), ("تهران", "CITY"), ("حسن جعفری", "PER")])}
     assert ("مریم کاظمی", "meets", "حسن جعفری") in got
+
+
+def test_the_same_title_again_is_a_second_person() -> None:
+    text = "مریم کاظمی، وزیر بهداشت ژاپن و وزیر بهداشت فرانسه دیداری دو نفره داشتند ."
+    got = {t[:3] for t in _extract(None, text, [("مریم کاظمی", "PER"), ("ژاپن", "COUNTRY"), ("فرانسه", "COUNTRY")])}
+    assert ("مریم کاظمی", "position_held", "ژاپن") in got
+    assert ("مریم کاظمی", "position_held", "فرانسه") not in got

@@ -194,8 +194,10 @@ def find_roles(ctx: Context, sent: Sent) -> list[Role]:
             if obj.label == "ORG" and n + 1 < len(toks) and toks[n].key in ({key("و")} | COMMA):
                 j = n + 1
                 continue
-            # «رئیس جمهور ایران و رئیس شورای عالی امنیت ملی»
-            if n + 1 < len(toks) and toks[n].key == key("و") and match_title(toks, n + 1, ctx.lex, sent):
+            # «رئیس جمهور ایران و رئیس شورای عالی امنیت ملی»: one person's second title; the same title
+            # again («رئیس‌جمهوری آذربایجان و رئیس‌جمهوری اسرائیل») is a second person
+            nxt = match_title(toks, n + 1, ctx.lex, sent) if n + 1 < len(toks) and toks[n].key == key("و") else None
+            if nxt is not None and nxt[0].key != title.key:
                 j = n + 1
                 continue
             break
