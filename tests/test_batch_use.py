@@ -123,7 +123,8 @@ def _interrupt_at(args: list[str], out: Path, sig: int, after: int, tmp_path: Pa
 
 
 def test_interrupts_keep_finished_documents_and_resume_is_identical(tmp_path: Path):
-    src = write_jsonl(tmp_path / "news.jsonl", news_records(60))
+    n = 600  # enough that a fast run is still going when each signal is sent
+    src = write_jsonl(tmp_path / "news.jsonl", news_records(n))
     # default shard size: every document is in the one open shard; small batches: many points to stop at
     common = [str(src), "--format", "parquet", "-q", "--batch-size", "4"]
     ref = tmp_path / "ref"
@@ -150,7 +151,7 @@ def test_interrupts_keep_finished_documents_and_resume_is_identical(tmp_path: Pa
                        timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     summary = json.loads(r.stderr.strip().splitlines()[-1])
-    assert summary["documents_processed"] == 60 - kept_before  # only what was not kept was redone
+    assert summary["documents_processed"] == n - kept_before  # only what was not kept was redone
     assert (ref / "part-00000.parquet").read_bytes() == (out / "part-00000.parquet").read_bytes()
     assert not list(out.glob("_pending-*"))
 

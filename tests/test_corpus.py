@@ -270,16 +270,15 @@ def test_worker_crash_is_isolated(tmp_path: Path, monkeypatch):
     assert got == [x for x in ref if json.loads(x)["id"] != "d0020"]
 
 
-def test_pool_broken_between_waits_is_recovered(monkeypatch):
+def test_pool_broken_between_waits_is_recovered():
     """A worker dies while the caller is still busy with an earlier result, so the pool is
     already broken when the next batch is submitted: that batch is retried, not lost."""
     from fa_relations.corpus.engines import Batch, LocalEngine
 
-    monkeypatch.setenv(FAULT_ENV, "exit:^d0001$")
     items = [(f"d{i:04d}", SENTENCES[i % len(SENTENCES)]) for i in range(6)]
     batches = (Batch([i], [it], [("mem", str(i))]) for i, it in enumerate(items))
-    engine = LocalEngine({"model": None, "ner": None, "device": None, "include_tokens": False},
-                         workers=2, start_method="spawn")  # spawn: the fault setting reaches the workers
+    engine = LocalEngine({"model": None, "ner": None, "device": None, "include_tokens": False,
+                          "fault_injection": "exit:^d0001$"}, workers=2)
     seen: dict[str, str] = {}
     try:
         for batch, result in engine.map(batches):

@@ -707,7 +707,9 @@ def extract_corpus(
             bar = tqdm(total=total, initial=sum(e["records"] for e in done.values()), unit="doc",
                        desc="extract", dynamic_ncols=True, file=sys.stderr)
         config = {"model": fingerprint_opts["model"], "ner": fingerprint_opts["ner"], "device": device,
-                  "include_tokens": include_tokens}
+                  "include_tokens": include_tokens,
+                  # read here, not in the worker: a forkserver keeps the environment it started with
+                  "fault_injection": os.environ.get(_engines.worker.FAULT_ENV) or None}
         run = _Run(workdir, fmt=format, rows=rows, shard_size=shard_size, batch_size=batch_size, done=done,
                    progress=bar)
         eng = None

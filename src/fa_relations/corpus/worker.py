@@ -73,8 +73,8 @@ def init_worker(config: dict[str, Any]) -> None:
         _INIT_ERROR.append(e)
 
 
-def _fault(doc_id: str) -> None:
-    spec = os.environ.get(FAULT_ENV)
+def _fault(doc_id: str, spec: str | None) -> None:
+    """Fail on ``doc_id`` as ``spec`` (the run's :data:`FAULT_ENV` value) asks: ``exit:REGEX`` or ``raise:REGEX``."""
     if not spec:
         return
     mode, _, pattern = spec.partition(":")
@@ -102,7 +102,7 @@ def process_batch(items: list[tuple[str, str]], config: dict[str, Any]) -> dict[
     results: list[tuple] = []
     timings: dict[str, float] = {}
     try:
-        if os.environ.get(FAULT_ENV):
+        if config.get("fault_injection"):
             raise LookupError("fault injection active: per-document processing")
         docs = nlp.pipe([t for _, t in items], batch_size=max(1, len(items)), ids=[i for i, _ in items],
                         timings=timings, tokens=include_tokens)
@@ -111,7 +111,7 @@ def process_batch(items: list[tuple[str, str]], config: dict[str, Any]) -> dict[
         results = []
         for doc_id, text in items:
             try:
-                _fault(doc_id)
+                _fault(doc_id, config.get("fault_injection"))
                 results.append(("ok", nlp(text, id=doc_id, tokens=include_tokens).to_dict(include_tokens=include_tokens)))
             except Exception as e:
                 results.append(_error(e))
