@@ -237,3 +237,12 @@ def test_the_same_title_again_is_a_second_person() -> None:
     got = {t[:3] for t in _extract(None, text, [("مریم کاظمی", "PER"), ("ژاپن", "COUNTRY"), ("فرانسه", "COUNTRY")])}
     assert ("مریم کاظمی", "position_held", "ژاپن") in got
     assert ("مریم کاظمی", "position_held", "فرانسه") not in got
+
+
+def test_a_university_is_located_in_its_place_but_a_ministry_is_not() -> None:
+    uni = "پژوهشگران دانشگاه بیرمنگام در بریتانیا این ستاره را یافتند ."
+    got = {t[:3] for t in _extract(None, uni, [("دانشگاه بیرمنگام", "ORG"), ("بریتانیا", "COUNTRY")])}
+    assert ("دانشگاه بیرمنگام", "located_in", "بریتانیا") in got
+    ministry = "وزارت بهداشت در تهران اعلام کرد که آمار کاهش یافته است ."
+    got = {t[:3] for t in _extract(None, ministry, [("وزارت بهداشت", "ORG"), ("تهران", "CITY")])}
+    assert not any(t[1] == "located_in" for t in got)

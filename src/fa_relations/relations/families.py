@@ -54,7 +54,8 @@ _PLACE = frozenset({"CITY", "FAC", "LOC"})
 def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Binding) -> bool:
     if s.kind != "ent" or o.kind not in ("ent", "demo"):
         return False
-    if s.label == "ORG" and p.name not in _LOC_ORG_RULES:
+    placed_org = s.label == "ORG" and sent.toks[s.start].key in ctx.lex.located_org_heads
+    if s.label == "ORG" and p.name not in _LOC_ORG_RULES and not placed_org:
         return False
     toks = sent.toks
     if p.name == "loc_address":
@@ -71,7 +72,7 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
         # adjacency is containment only from smaller to larger places
         order = {"FAC": 0, "LOC": 1, "CITY": 1, "COUNTRY": 3}
         larger_or_equal = order.get(s.label, 0) >= order.get(o.label, 0)
-        facility_in_place = s.label == "FAC" and o.label in ("CITY", "LOC")
+        facility_in_place = (s.label == "FAC" or placed_org) and o.label in ("CITY", "LOC", "COUNTRY")
         genitive_region = s.label in ("CITY", "LOC") and o.label == "LOC" and p.name == "loc_genitive"
         if larger_or_equal and not facility_in_place and not genitive_region:
             return False

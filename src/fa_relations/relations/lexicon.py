@@ -116,6 +116,7 @@ WORD_SETS: dict[str, str] = {
     "complement_openers": "complement_openers.txt",
     "kin_nouns": "kin_nouns.txt",
     "headline_nouns": "headline_nouns.txt",
+    "located_org_heads": "located_org_heads.txt",
 }
 
 
@@ -196,6 +197,8 @@ class Lexicons:
     kin_nouns: frozenset[str] = frozenset()
     #: says: «واکنش X به Y: ...»: speech nouns that may open a headline before its speaker
     headline_nouns: frozenset[str] = frozenset()
+    #: located_in: «دانشگاه X در Y»: organisations that stand in one place, located like a facility
+    located_org_heads: frozenset[str] = frozenset()
     #: light verbs (past stem keys) of «... برگزار شد ،» relative clauses and «... کرد و X گفت» coordination
     light_verbs: tuple[str, ...] = ()
     patterns: tuple[Pattern, ...] = ()
