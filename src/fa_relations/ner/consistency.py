@@ -72,13 +72,13 @@ class _Names:
         return best
 
 
-def collect_names(words: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
+def collect_names(doc_keys: Sequence[Sequence[str]], tags: Sequence[Sequence[str]],
                   not_surnames: frozenset[str] = frozenset()) -> _Names:
-    """The names worth propagating in one document's tagged sentences."""
+    """The names worth propagating in one document's tagged sentences (``doc_keys``: per sentence,
+    the words' look-up keys)."""
     names = _Names()
     labelled: dict[tuple[str, ...], set[str]] = {}
-    for sent_words, sent_tags in zip(words, tags, strict=True):
-        keys = [lookup_key(w) for w in sent_words]
+    for keys, sent_tags in zip(doc_keys, tags, strict=True):
         for s, e, label in spans_from_iob(sent_tags):
             labelled.setdefault(tuple(keys[s:e]), set()).add(label)
             if e - s < 2 or label not in NAME_LABELS:
@@ -99,12 +99,12 @@ def propagate_names(words: Sequence[Sequence[str]], tags: Sequence[Sequence[str]
     ``not_surnames``: look-up keys of words never tagged alone (see
     :func:`read_not_surnames`). Returns new tag lists; the input is not changed.
     """
-    names = collect_names(words, tags, not_surnames)
+    doc_keys = [[lookup_key(w) for w in sent_words] for sent_words in words]
+    names = collect_names(doc_keys, tags, not_surnames)
     out: list[list[str]] = []
-    for sent_words, sent_tags in zip(words, tags, strict=True):
+    for keys, sent_tags in zip(doc_keys, tags, strict=True):
         new = list(sent_tags)
         if names.by_first:
-            keys = [lookup_key(w) for w in sent_words]
             i = 0
             while i < len(keys):
                 hit = names.match(keys, i) if new[i] == "O" else None

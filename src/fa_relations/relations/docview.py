@@ -72,6 +72,8 @@ class Sent:
     quotes: list[tuple[int, int, Cand]] = field(default_factory=list)  # statements (token range) and speaker
     #: trigger word or verb-form set → whether the sentence's keys contain it (filled by the pattern families)
     seen_triggers: dict[object, bool] = field(default_factory=dict, repr=False, compare=False)
+    #: token position → the position past the honorifics opening a name there (filled by the pattern matcher)
+    past_honorifics: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def joined_keys(self) -> str:

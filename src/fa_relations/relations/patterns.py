@@ -56,16 +56,22 @@ class Matcher:
                 break  # first (shortest) match per start position
 
     def _after_honorifics(self, ti: int) -> int:
-        """``ti``, or past the honorifics («آقای»، «آیت‌الله») that open a name there."""
-        moved = True
-        while moved and ti not in self.at:
-            moved = False
-            for h in self.ctx.lex.honorifics:
-                nj = match_words(self.toks, ti, h)
-                if nj is not None and nj > ti:
-                    ti, moved = nj, True
-                    break
-        return ti
+        """``ti``, or past the honorifics («آقای»، «آیت‌الله») that open a name there (once per sentence
+        and position: every pattern asks)."""
+        if ti in self.at:
+            return ti
+        memo = self.sent.past_honorifics
+        if ti not in memo:
+            end, moved = ti, True
+            while moved and end not in self.at:
+                moved = False
+                for h in self.ctx.lex.honorifics:
+                    nj = match_words(self.toks, end, h)
+                    if nj is not None and nj > end:
+                        end, moved = nj, True
+                        break
+            memo[ti] = end
+        return memo[ti]
 
     def _ok(self, c: Cand, role: str) -> bool:
         return c.resolved and self.ctx.allowed(self.pred, role, c.label)
