@@ -91,7 +91,9 @@ def _report(
     }
 
 
-def _write(report: dict[str, Any], output: str | os.PathLike[str] | bool | None, default_name: str) -> None:
+def write_report(report: dict[str, Any], output: str | os.PathLike[str] | bool | None, default_name: str) -> None:
+    """Write ``report`` as JSON to ``output``, or to ``default_name`` in the results folder when ``output`` is
+    None (``False``: nothing), and note where in ``report['written_to']``."""
     if output is not False:
         path = Path(output) if output else results_dir() / default_name
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,7 +132,7 @@ def evaluate_ner(
     ), batch_size, corpus=corpus, split=split_name)
     if limit is not None:
         report["limit"] = limit
-    _write(report, output, f"ner_{corpus}_{split_name}.json")
+    write_report(report, output, f"ner_{corpus}_{split_name}.json")
     return report
 
 
@@ -159,5 +161,5 @@ def evaluate_ner_file(
         "labels given by the caller" if labels is not None else
         "the labels the gold file uses are scored; predicted entities of other labels are dropped before scoring"
     ), batch_size, gold_file=str(path))
-    _write(report, output, f"ner_file_{Path(path).stem}.json")
+    write_report(report, output, f"ner_file_{Path(path).stem}.json")
     return report

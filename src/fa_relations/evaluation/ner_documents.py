@@ -10,17 +10,15 @@ recurrences of its names. ``window=1`` is the sentence-level evaluation.
 
 from __future__ import annotations
 
-import json
 import os
 import time
-from pathlib import Path
 from typing import Any
 
 from ..ner.base import SequenceTagger
 from ..ner.consistency import propagate_names, read_not_surnames
-from ..paths import results_dir
 from ..training.datasets import CORPUS_LABELS, read_sentences
 from .conlleval import score
+from .ner import write_report
 
 
 def evaluate_consistency(
@@ -69,9 +67,5 @@ def evaluate_consistency(
         "with_consistency": rows,
         "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
-    if output is not False:
-        path = Path(output) if output else results_dir() / f"ner_consistency_{corpus}_{report['split']}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        report["written_to"] = str(path)
+    write_report(report, output, f"ner_consistency_{corpus}_{report['split']}.json")
     return report
