@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .schema import Argument, Document, Mention, Triple
+from .schema import Argument, Document, Mention, TokenList, Triple
 
 _LINE = re.compile(r"[^\n]+")
 #: The last sentence end (punctuation, then whitespace) in a string.
@@ -66,19 +66,29 @@ def _triple(t: Triple, by: int) -> Triple:
                    evidence=[_mention(m, by) for m in t.evidence], sentence=sent)
 
 
-def merge_documents(text: str, parts: list[tuple[int, Document]], *, id: str | None, meta: dict) -> Document:
-    """One document over ``text`` from the documents of its chunks (``(chunk_start, doc)`` pairs,
-    in order): offsets shifted by each chunk's start, cluster ids kept distinct across chunks."""
-    out = Document(text=text, id=id, meta=dict(meta))
-    clusters = 0
-    for by, doc in parts:
-        out.tokens.extend(replace(t, start=t.start + by, end=t.end + by) for t in doc.tokens)
+class DocumentMerger:
+    """Builds one document over ``text`` from the documents of its chunks, added in order as
+    they come: offsets shifted by each chunk's start, cluster ids kept distinct across chunks.
+    A chunk's document is not kept once added, so only the merged result grows."""
+
+    def __init__(self, text: str, *, id: str | None, meta: dict) -> None:
+        self.document = Document(text=text, id=id, meta=dict(meta))
+        self._clusters = 0
+
+    def add(self, by: int, doc: Document) -> None:
+        """Add the document of the chunk that starts at character ``by`` of the text."""
+        out = self.document
+        if isinstance(out.tokens, TokenList) and isinstance(doc.tokens, TokenList):
+            out.tokens.extend_shifted(doc.tokens, by)
+        else:
+            out.tokens.extend(replace(t, start=t.start + by, end=t.end + by) for t in doc.tokens)
         out.sentences.extend(replace(s, start=s.start + by, end=s.end + by) for s in doc.sentences)
         ids = [e.cluster for e in doc.entities if e.cluster is not None]
+        clusters = self._clusters
         out.entities.extend(
             replace(e, start=e.start + by, end=e.end + by,
                     cluster=e.cluster + clusters if e.cluster is not None else None)
             for e in doc.entities)
         out.triples.extend(_triple(t, by) for t in doc.triples)
-        clusters += max(ids) + 1 if ids else 0
-    return out
+        self._clusters += max(ids) + 1 if ids else 0
+

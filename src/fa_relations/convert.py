@@ -7,7 +7,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from .extensions import original_span, original_text
-from .schema import Document, Entity, Sentence, Token
+from .schema import Document, Entity, Sentence, TokenList
 
 
 def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | None = None,
@@ -16,12 +16,12 @@ def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | N
 
     ``tokens=False`` leaves ``Document.tokens`` empty (what the corpus writes without tokens)."""
     text = original_text(doc)
-    token_list = []
+    token_list = TokenList(text)
     for tok in doc if tokens else ():
         if tok.is_space:
             continue
-        s, e, surface = original_span(doc, tok.idx, tok.idx + len(tok.text))
-        token_list.append(Token(text=surface, norm=tok.text, start=s, end=e))
+        s, e, _ = original_span(doc, tok.idx, tok.idx + len(tok.text))
+        token_list.add(s, e, tok.text)
     sentences = []
     if doc.has_annotation("SENT_START"):
         for sent in doc.sents:

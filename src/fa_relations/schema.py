@@ -8,7 +8,8 @@ holds for every token, entity and triple argument.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -87,6 +88,110 @@ class Token:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Token:
         return cls(text=d["text"], norm=d.get("norm", d["text"]), start=d["start"], end=d["end"])
+
+
+class TokenList(Sequence[Token]):
+    """The tokens of one document, stored compactly: two integer arrays of offsets into the
+    document's text, plus the normalised forms that differ from the surface.
+
+    A :class:`Token` per word costs about 400 bytes as Python objects, which made
+    the result of a 20 MB document weigh more than the model; here a token costs
+    16 bytes (and its ``norm`` when it differs). Indexing or iterating gives
+    :class:`Token` objects made on the fly, so a token read from the list is a
+    copy: change one with ``tokens[i] = Token(...)``. Compares equal to any
+    sequence of the same tokens (``doc.tokens == [Token(...), ...]``).
+    """
+
+    __slots__ = ("_ends", "_norms", "_starts", "_surfaces", "_text")
+
+    def __init__(self, text: str, tokens: Iterable[Token] = ()) -> None:
+        self._text = text
+        self._starts = array("q")
+        self._ends = array("q")
+        #: position -> normalised form, where it differs from the surface
+        self._norms: dict[int, str] = {}
+        #: position -> surface, where it is not ``text[start:end]`` (only for tokens read from elsewhere)
+        self._surfaces: dict[int, str] = {}
+        self.extend(tokens)
+
+    def add(self, start: int, end: int, norm: str | None = None) -> None:
+        """Append the token ``text[start:end]`` with normalised form ``norm`` (default: the surface)."""
+        if norm is not None and norm != self._text[start:end]:
+            self._norms[len(self._starts)] = norm
+        self._starts.append(start)
+        self._ends.append(end)
+
+    def append(self, token: Token) -> None:
+        i = len(self._starts)
+        self._starts.append(token.start)
+        self._ends.append(token.end)
+        if token.text != self._text[token.start:token.end]:
+            self._surfaces[i] = token.text
+        if token.norm != token.text:
+            self._norms[i] = token.norm
+
+    def extend(self, tokens: Iterable[Token]) -> None:
+        if isinstance(tokens, TokenList) and tokens._text is self._text:
+            self.extend_shifted(tokens, 0)
+            return
+        for t in tokens:
+            self.append(t)
+
+    def extend_shifted(self, other: TokenList, by: int) -> None:
+        """Append the tokens of ``other`` (over a piece of this text that starts at ``by``) with
+        their offsets moved by ``by``."""
+        n = len(self._starts)
+        self._starts.extend(s + by for s in other._starts)
+        self._ends.extend(e + by for e in other._ends)
+        self._norms.update((n + i, v) for i, v in other._norms.items())
+        self._surfaces.update((n + i, v) for i, v in other._surfaces.items())
+
+    def _token(self, i: int) -> Token:
+        s, e = self._starts[i], self._ends[i]
+        surface = self._surfaces.get(i)
+        if surface is None:
+            surface = self._text[s:e]
+        return Token(text=surface, norm=self._norms.get(i, surface), start=s, end=e)
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index: int | slice) -> Token | list[Token]:  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._token(i) for i in range(*index.indices(len(self)))]
+        n = len(self._starts)
+        if not -n <= index < n:
+            raise IndexError("token index out of range")
+        return self._token(index % n)
+
+    def __setitem__(self, index: int, token: Token) -> None:
+        i = range(len(self._starts))[index]
+        self._starts[i], self._ends[i] = token.start, token.end
+        self._norms.pop(i, None)
+        self._surfaces.pop(i, None)
+        if token.text != self._text[token.start:token.end]:
+            self._surfaces[i] = token.text
+        if token.norm != token.text:
+            self._norms[i] = token.norm
+
+    def __iter__(self) -> Iterator[Token]:
+        return (self._token(i) for i in range(len(self._starts)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as a list)
+
+    def __repr__(self) -> str:
+        return f"TokenList({list(self)!r})"
+
+    def __getstate__(self) -> tuple:
+        return self._text, self._starts, self._ends, self._norms, self._surfaces
+
+    def __setstate__(self, state: tuple) -> None:
+        self._text, self._starts, self._ends, self._norms, self._surfaces = state
 
 
 @dataclass
@@ -245,12 +350,17 @@ class Document:
     """The analysis of one input string. ``text`` is exactly what the user passed."""
 
     text: str
-    tokens: list[Token] = field(default_factory=list)
+    #: a :class:`TokenList` (a list of tokens given here is stored as one)
+    tokens: Sequence[Token] = field(default_factory=list)
     sentences: list[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     triples: list[Triple] = field(default_factory=list)
     id: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tokens, TokenList):
+            self.tokens = TokenList(self.text, self.tokens)
 
     def to_dict(self, *, include_tokens: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
