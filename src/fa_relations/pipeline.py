@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 import json
 import logging
+import os
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
+from functools import partial
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -24,9 +26,10 @@ from spacy.tokens import Doc
 
 from . import forking
 from .__about__ import __version__
-from .chunks import chunk_spans, merge_documents
+from .chunks import DocumentMerger, chunk_spans
 from .convert import doc_to_document
 from .defaults import DOC_BATCH_SIZE, MAX_CHUNK_CHARS
+from .parallel import map_batches
 from .paths import models_dir
 from .relation_classifier.component import saved_model_config
 from .schema import Document
@@ -35,7 +38,7 @@ from .text.spacy_tokenizer import TOKENIZER_REGISTRY_NAME
 
 logger = logging.getLogger(__name__)
 
-# spaCy's n_process forks: children of a process that ran torch must not inherit its OpenMP team
+# pipe(n_process=...) forks: children of a process that ran torch must not inherit its OpenMP team
 forking.install()
 
 DEFAULT_NAME = "fa_relations-builtin"
@@ -107,9 +110,10 @@ class Pipeline:
     ) -> Iterator[Document]:
         """Analyse many texts lazily, in order.
 
-        ``n_process > 1`` uses spaCy's multiprocessing (forked workers, each
-        running torch on one thread, see :mod:`fa_relations.forking`); the
-        documents are the same as with one process.
+        ``n_process > 1`` (``-1``: one per CPU) analyses batches of ``batch_size``
+        texts in that many worker processes, each a forked copy of this one
+        running torch on one thread (see :mod:`fa_relations.parallel`); the
+        documents are the same, in the same order, as with one process.
 
         ``timings``: a dict to which the seconds spent in each stage
         (``tokenizer``, each component, ``to_document``) are added; the stages
@@ -120,6 +124,20 @@ class Pipeline:
         :meth:`__call__`.
         """
         id_iter = iter(ids) if ids is not None else None
+        if n_process == -1:
+            n_process = os.cpu_count() or 1
+        if n_process < 1:
+            raise ValueError(f"n_process must be -1 or at least 1, got {n_process}")
+        if n_process > 1:
+            if timings is not None:
+                raise ValueError("timings are measured in one process: pass n_process=1")
+            run = partial(self._documents, batch_size=batch_size, tokens=tokens)
+            checked = (_check_text(text) for text in texts)
+            for doc in map_batches(run, checked, n_process=n_process, batch_size=batch_size):
+                if id_iter is not None:
+                    doc.id = next(id_iter)
+                yield doc
+            return
         # (text, its chunks' spans, or None when it goes through whole), in the order of the docs
         plans: deque[tuple[str, list[tuple[int, int]] | None]] = deque()
 
@@ -135,12 +153,11 @@ class Pipeline:
                 yield from (text[s:e] for s, e in spans)
 
         if timings is not None:
-            if n_process != 1:
-                raise ValueError("timings are measured in one process: pass n_process=1")
             docs: Iterable[Doc] = self._timed_pipe(chunks(), batch_size, timings)
         else:
-            docs = self.nlp.pipe(chunks(), batch_size=batch_size, n_process=n_process)
-        parts: list[tuple[int, Document]] = []  # the chunks of a long text so far
+            docs = self.nlp.pipe(chunks(), batch_size=batch_size)
+        merger: DocumentMerger | None = None  # the long text being put together from its chunks
+        done = 0  # chunks of it merged so far
         for doc in docs:
             t = time.perf_counter()
             text, spans = plans[0]
@@ -148,16 +165,22 @@ class Pipeline:
             if spans is None:
                 out = doc_to_document(doc, id=next(id_iter) if id_iter else None, meta=self.meta, tokens=tokens)
             else:
-                parts.append((spans[len(parts)][0], doc_to_document(doc, tokens=tokens)))
-                if len(parts) == len(spans):
-                    out = merge_documents(text, parts, id=next(id_iter) if id_iter else None, meta=self.meta)
-                    parts = []
+                if merger is None:
+                    merger = DocumentMerger(text, id=next(id_iter) if id_iter else None, meta=self.meta)
+                merger.add(spans[done][0], doc_to_document(doc, tokens=tokens))
+                done += 1
+                if done == len(spans):
+                    out, merger, done = merger.document, None, 0
             if out is not None:
                 plans.popleft()
             if timings is not None:
                 timings["to_document"] = timings.get("to_document", 0.0) + time.perf_counter() - t
             if out is not None:
                 yield out
+
+    def _documents(self, texts: list[str], *, batch_size: int, tokens: bool) -> list[Document]:
+        """The documents of ``texts`` in this process (what each worker of ``pipe(n_process=...)`` runs)."""
+        return list(self.pipe(texts, batch_size=batch_size, tokens=tokens))
 
     def _timed_pipe(self, texts: Iterable[str], batch_size: int, timings: dict[str, float]) -> Iterator[Doc]:
         """What ``nlp.pipe`` does in one process, stage by stage over each batch, timing each stage."""
