@@ -3,7 +3,7 @@
 The text layer's offset map (``Doc._.fa_aligned``, ``Token/Span._.orig_span``,
 :func:`original_text`, :func:`original_span`) is registered by
 :mod:`fa_relations.text.spacy_extensions` and re-exported here; this module
-adds the extensions of the later stages: ``Doc._.triples`` and
+adds the extensions of the later stages: ``Doc._.triples``, ``Doc._.pair_relation`` and
 ``Span._.iso``/``canonical``/``cluster``/``score``.
 
 Registered once at import; ``force=True`` keeps re-imports (notebooks, workers) harmless.
@@ -41,6 +41,8 @@ srsly.msgpack_encoders.register("fa_relations_triple", func=_encode_triple)
 srsly.msgpack_decoders.register("fa_relations_triple", func=_decode_triple)
 
 Doc.set_extension("triples", default=None, force=True)
+#: a marked-pair classifier's answer for the doc's pair (PERLEX): {"label": ..., "confidence": ...}
+Doc.set_extension("pair_relation", default=None, force=True)
 Span.set_extension("iso", default=None, force=True)
 Span.set_extension("canonical", default=None, force=True)
 Span.set_extension("cluster", default=None, force=True)

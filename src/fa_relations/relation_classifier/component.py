@@ -9,14 +9,21 @@ It runs after ``fa_relation_extractor`` (the rules) and, per ``mode``:
 
 Each added triple has ``method="model:<name>"`` and the model's probability as
 ``confidence``. The model (:mod:`.model`) is a registered thinc architecture;
-``to_disk``/``from_disk`` save it with the labels, mode and threshold.
+``to_disk``/``from_disk`` save it with the labels, candidate source, mode and threshold.
+
+The label set and the candidate source are configuration. The default (news)
+scores entity pairs with the SCHEMA predicates and writes ``doc._.triples``; a
+classifier with ``candidates="marked_pair"`` (PERLEX, SemEval-2010 Task 8)
+scores the one pair in ``doc.spans["fa_marked_pair"]`` against its own labels
+(the first is the "no relation" label, e.g. ``Other``) and writes
+``doc._.pair_relation = {"label": ..., "confidence": ...}``.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +39,7 @@ from .. import extensions  # noqa: F401  (registers doc._.triples)
 from ..extensions import original_span
 from ..relations.docview import argument_from_span
 from ..schema import PREDICATES, Triple
-from .features import LABELS, NONE, Candidate, candidates, features, hash_features
+from .features import CANDIDATE_SOURCES, LABELS, NONE, Candidate, candidates_from, features, hash_features
 from .model import ARCHITECTURE, DEFAULT_MODEL_CONFIG
 
 logger = logging.getLogger(__name__)
@@ -41,6 +48,8 @@ MODES = ("both", "model")
 #: Key of a reference Doc's ``user_data`` holding its gold relations for training:
 #: a list of (subject token start, subject end, predicate, object start, object end).
 GOLD_KEY = "fa_gold_relations"
+#: Key of a reference Doc's ``user_data`` holding the gold label of its marked pair (``marked_pair`` source).
+GOLD_LABEL_KEY = "fa_gold_label"
 DEFAULT_THRESHOLD = 0.5
 
 
@@ -60,15 +69,19 @@ class RelationClassifier(TrainablePipe):
 
     def __init__(self, vocab: Vocab, model: Model, name: str = "fa_relation_classifier", *,
                  mode: str = "both", threshold: float = DEFAULT_THRESHOLD,
-                 model_config: dict[str, Any] | None = None) -> None:
+                 model_config: dict[str, Any] | None = None, labels: Sequence[str] | None = None,
+                 candidates: str = "entity_pairs") -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        if candidates not in CANDIDATE_SOURCES:
+            raise ValueError(f"candidates must be one of {CANDIDATE_SOURCES}, got {candidates!r}")
         self.vocab = vocab
         self.model = model
         self.name = name
         #: saved with the weights, so a loader can build the same architecture before reading them
-        self.cfg: dict[str, Any] = {"labels": list(LABELS), "mode": mode, "threshold": float(threshold),
-                                    "model_config": dict(model_config or DEFAULT_MODEL_CONFIG)}
+        self.cfg: dict[str, Any] = {"labels": list(labels or LABELS), "mode": mode, "threshold": float(threshold),
+                                    "model_config": dict(model_config or DEFAULT_MODEL_CONFIG),
+                                    "candidates": candidates}
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -78,17 +91,38 @@ class RelationClassifier(TrainablePipe):
     def threshold(self) -> float:
         return float(self.cfg["threshold"])
 
+    @property
+    def candidate_source(self) -> str:
+        """``entity_pairs`` (news; also what a folder saved before this setting holds) or ``marked_pair``."""
+        return str(self.cfg.get("candidates", "entity_pairs"))
+
+    def _guess(self, p: numpy.ndarray) -> int:
+        """The label index a probability row gives: a marked pair takes the most probable label; an
+        entity pair the most probable relation if it reaches the threshold, else ``none`` (0)."""
+        if self.candidate_source == "marked_pair":
+            return int(numpy.argmax(p))
+        k = int(numpy.argmax(p[1:])) + 1
+        return k if p[k] >= self.threshold else 0
+
     # ---- prediction --------------------------------------------------------------
-    def _encode(self, docs: list[Doc], cands: list[list[Candidate]] | None = None) -> tuple[list[list[Candidate]], tuple]:
-        """The candidates of ``docs`` (computed unless given) and their hashed features."""
+    def _encode(self, docs: list[Doc], cands: list[list[Candidate]] | None = None) -> tuple[list[list[Candidate]], Any]:
+        """The candidates of ``docs`` (computed unless given) and the model's input: their hashed features,
+        or the (doc, candidate) pairs themselves for an architecture that reads the sentence
+        (``model.attrs["input"] == "pairs"``)."""
         if cands is None:
-            cands = [candidates(doc) for doc in docs]
+            cands = [candidates_from(doc, self.candidate_source) for doc in docs]
+        if self.model.attrs.get("input") == "pairs":
+            return cands, [(doc, c) for doc, cs in zip(docs, cands, strict=True) for c in cs]
         feats = [features(doc, c) for doc, cs in zip(docs, cands, strict=True) for c in cs]
         return cands, hash_features(feats)
 
-    def _probs(self, X: tuple) -> numpy.ndarray:
-        """One probability row per candidate of the hashed features ``X``."""
-        if not len(X[2]):
+    @staticmethod
+    def _n_rows(X: Any) -> int:
+        return len(X) if isinstance(X, list) else len(X[2])
+
+    def _probs(self, X: Any) -> numpy.ndarray:
+        """One probability row per candidate of the model input ``X``."""
+        if not self._n_rows(X):
             return numpy.zeros((0, len(self.labels)), dtype="float32")
         return self.model.ops.to_numpy(self.model.predict(X))
 
@@ -99,6 +133,9 @@ class RelationClassifier(TrainablePipe):
 
     def set_annotations(self, docs: Iterable[Doc], scores: tuple[list[list[Candidate]], numpy.ndarray]) -> None:
         cands, probs = scores
+        if self.candidate_source == "marked_pair":
+            self._set_pair_relations(docs, cands, probs)
+            return
         row = 0
         for doc, doc_cands in zip(docs, cands, strict=True):
             found = self._triples(doc, doc_cands, probs[row:row + len(doc_cands)])
@@ -112,6 +149,16 @@ class RelationClassifier(TrainablePipe):
             out = rules + added
             out.sort(key=lambda t: (t.sentence or (0, 0), t.subject.start, t.object.start))
             doc._.triples = out
+
+    def _set_pair_relations(self, docs: Iterable[Doc], cands: list[list[Candidate]], probs: numpy.ndarray) -> None:
+        """``doc._.pair_relation`` of each doc from its marked pair's probabilities (None without a pair)."""
+        row = 0
+        for doc, doc_cands in zip(docs, cands, strict=True):
+            doc._.pair_relation = None
+            if doc_cands:
+                k = self._guess(probs[row])
+                doc._.pair_relation = {"label": self.labels[k], "confidence": round(float(probs[row][k]), 4)}
+            row += len(doc_cands)
 
     def _triples(self, doc: Doc, doc_cands: list[Candidate], probs: numpy.ndarray) -> list[Triple]:
         best: dict[tuple, Triple] = {}
@@ -144,13 +191,16 @@ class RelationClassifier(TrainablePipe):
     # ---- training ----------------------------------------------------------------
     def _gold_rows(self, examples: Iterable[Example]) -> tuple[list[Doc], list[list[Candidate]], numpy.ndarray]:
         """The predicted docs, their candidates and the gold label index of every candidate."""
-        docs, golds = [], []
-        for eg in examples:
-            docs.append(eg.predicted)
-            golds.append({tuple(g) for g in eg.reference.user_data.get(GOLD_KEY, [])})
-        cands = [candidates(doc) for doc in docs]
+        examples = list(examples)
+        docs = [eg.predicted for eg in examples]
+        cands = [candidates_from(doc, self.candidate_source) for doc in docs]
         index = {lab: i for i, lab in enumerate(self.labels)}
-        y = [index[gold_label(g, c)] for g, cs in zip(golds, cands, strict=True) for c in cs]
+        if self.candidate_source == "marked_pair":
+            y = [index[eg.reference.user_data[GOLD_LABEL_KEY]] for eg, cs in zip(examples, cands, strict=True)
+                 for _ in cs]
+        else:
+            golds = [{tuple(g) for g in eg.reference.user_data.get(GOLD_KEY, [])} for eg in examples]
+            y = [index[gold_label(g, c)] for g, cs in zip(golds, cands, strict=True) for c in cs]
         return docs, cands, numpy.asarray(y, dtype="int32")
 
     @staticmethod
@@ -172,7 +222,7 @@ class RelationClassifier(TrainablePipe):
         losses.setdefault(self.name, 0.0)
         docs, cands, y = self._gold_rows(examples)
         _, X = self._encode(docs, cands)
-        if not len(X[2]):
+        if not self._n_rows(X):
             return losses
         scores, backprop = self.model.begin_update(X)
         loss, d_scores = self._loss(y, scores)
@@ -192,8 +242,7 @@ class RelationClassifier(TrainablePipe):
         probs = self._probs(X)
         tp = fp = fn = 0
         for gold, p in zip(y, probs, strict=True):
-            k = int(numpy.argmax(p[1:])) + 1
-            guess = k if p[k] >= self.threshold else 0
+            guess = self._guess(p)
             tp += int(guess == gold != 0)
             fp += int(guess != 0 and guess != gold)
             fn += int(gold != 0 and guess != gold)
@@ -207,18 +256,25 @@ class RelationClassifier(TrainablePipe):
     "fa_relation_classifier",
     requires=["doc.ents", "doc._.triples"],
     assigns=["doc._.triples"],
-    default_config={"model": DEFAULT_MODEL_CONFIG, "mode": "both", "threshold": DEFAULT_THRESHOLD},
+    default_config={"model": DEFAULT_MODEL_CONFIG, "mode": "both", "threshold": DEFAULT_THRESHOLD,
+                    "labels": None, "candidates": "entity_pairs"},
     default_score_weights={"rel_f": 1.0, "rel_p": 0.0, "rel_r": 0.0},
 )
-def make_relation_classifier(nlp: Language, name: str, model: Model, mode: str, threshold: float) -> RelationClassifier:
+def make_relation_classifier(nlp: Language, name: str, model: Model, mode: str, threshold: float,
+                             labels: list[str] | None, candidates: str) -> RelationClassifier:
     """``mode``: ``both`` (add to the rules) or ``model`` (replace the rules' pair predicates);
-    ``threshold``: the probability a pair's best predicate needs (chosen by training)."""
+    ``threshold``: the probability a pair's best predicate needs (chosen by training);
+    ``labels``: the model's output labels, "no relation" first (default: ``none`` and the SCHEMA predicates);
+    ``candidates``: ``entity_pairs`` (news) or ``marked_pair`` (the pair in ``doc.spans["fa_marked_pair"]``)."""
     return RelationClassifier(nlp.vocab, model, name, mode=mode, threshold=threshold,
-                              model_config=model_config_of(model))
+                              model_config=model_config_of(model), labels=labels, candidates=candidates)
 
 
 def model_config_of(model: Model) -> dict[str, Any] | None:
-    """The registered architecture's config that rebuilds ``model`` (None for another architecture)."""
+    """The registered architecture's config that rebuilds ``model`` (None for another architecture):
+    ``model.attrs["config"]`` where the architecture records it, else the sparse linear model's."""
+    if "config" in model.attrs:
+        return dict(model.attrs["config"])
     if not model.layers or model.layers[0].name != "sparse_linear":
         return None
     return {"@architectures": ARCHITECTURE, "length": model.layers[0].get_dim("length")}

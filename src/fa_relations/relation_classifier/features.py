@@ -29,6 +29,10 @@ LABELS: tuple[str, ...] = (NONE, *MODEL_PREDICATES)
 MAX_DISTANCE = 40
 #: At most this many words between the arguments enter as one joined feature.
 SHORT_GAP = 5
+#: Where a classifier finds its candidates: every fitting entity pair of each sentence (news), or the
+#: one marked pair of each doc (``doc.spans[MARKED_PAIR_KEY]`` = [e1, e2], as in SemEval/PERLEX).
+CANDIDATE_SOURCES: tuple[str, ...] = ("entity_pairs", "marked_pair")
+MARKED_PAIR_KEY = "fa_marked_pair"
 _PUNCT = frozenset("،,.:؛;«»\"()-–—!?؟")
 _LABEL_PAIRS = frozenset(
     (s, o) for spec in PREDICATES.values() if spec.name != "says"
@@ -65,6 +69,19 @@ def candidates(doc: Doc) -> list[Candidate]:
                 if gap <= MAX_DISTANCE:
                     out.append(Candidate(a, b, sent.start, sent.end))
     return out
+
+
+def marked_pair(doc: Doc) -> list[Candidate]:
+    """The doc's marked pair (e1 as subject, e2 as object), or nothing when it has none."""
+    pair = doc.spans.get(MARKED_PAIR_KEY, [])
+    if len(pair) != 2:
+        return []
+    return [Candidate(pair[0], pair[1], 0, len(doc))]
+
+
+def candidates_from(doc: Doc, source: str) -> list[Candidate]:
+    """The candidates of ``doc`` by ``source`` (one of :data:`CANDIDATE_SOURCES`)."""
+    return marked_pair(doc) if source == "marked_pair" else candidates(doc)
 
 
 def _bucket(n: int) -> str:

@@ -1,0 +1,264 @@
+"""Training the relation classifier on PERLEX (the Persian SemEval-2010 Task 8) as a separate model.
+
+The same component as the news classifier (``fa_relation_classifier``), with
+PERLEX's 19 labels and one candidate per sentence, the marked pair
+(``candidates="marked_pair"``). A fixed-seed part of train (``dev_size``
+sentences) is held out as dev: the architecture, the epochs and every other
+setting are chosen by the official macro-F1 on it; the test file is scored
+once, by ``fa-relations evaluate perlex``.
+
+Architectures (``configs/perlex.cfg`` ``[training] architecture``):
+
+- ``sparse``: ``fa_relations.RelationSparseLinear.v1`` over the news
+  classifier's hashed lexical features (the baseline);
+- ``sentence``: ``fa_relations.RelationSentenceEncoder.v1``, a BiLSTM (or CNN)
+  over word and relative-position embeddings with entity markers, initialised
+  from fastText vectors trained here on PERLEX train and the unlabelled news
+  (:func:`pretrained_vectors`; cached under the cache folder, rebuildable).
+
+``fa-relations train perlex`` runs :func:`train`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import random
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy
+from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.training import Example
+from thinc.api import Adam, Config, fix_random_seed
+
+from ..__about__ import __version__
+from ..evaluation.perlex import LABELS, PerlexItem, official_score, perlex_dir, perlex_docs, read_perlex
+from ..model_files import MANIFEST, write_manifest
+from ..ner.features import canonical_word
+from ..paths import cache_dir, models_dir
+from ..pipeline import blank_nlp
+from ..relation_classifier.component import GOLD_LABEL_KEY, RelationClassifier
+from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
+from .ner import mixed_news_and_perlex_sentences, unlabelled_sentences
+
+logger = logging.getLogger(__name__)
+
+CLASSIFIER = "fa_relation_classifier"
+MODEL_FOLDER = "perlex"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[3] / "configs" / "perlex.cfg"
+SOURCE = "PERLEX (Asgari-Bidhendi et al., 2020), from nimaafshar/PARSBERT-RE@414aead"
+LICENCE = "none found for the PERLEX data; research use"
+
+
+@dataclass
+class PerlexConfig:
+    """Training settings (``[training]`` of ``configs/perlex.cfg``)."""
+
+    seed: int = 0
+    #: train sentences held out as dev (fixed seed) for every choice
+    dev_size: int = 800
+    #: "sparse" (hashed lexical features, linear) or "sentence" (BiLSTM/CNN over the sentence)
+    architecture: str = "sentence"
+    epochs: int = 20
+    learn_rate: float = 0.001
+    batch_size: int = 32
+    #: sparse: hash buckets
+    length: int = 2**18
+    #: sentence: encoder ("bilstm" or "cnn"), widths, dropout
+    encoder: str = "bilstm"
+    width: int = 100
+    pos_width: int = 16
+    hidden: int = 128
+    dropout: float = 0.3
+    #: sentence: initialise word embeddings from fastText vectors, and keep them fixed
+    pretrained: bool = True
+    freeze_embeddings: bool = False
+    #: sentence: vocabulary = PERLEX train words plus the vectors' most frequent words, at most this many
+    max_vocab: int = 40000
+    vectors_epochs: int = 5
+    vectors_min_count: int = 2
+    threads: int = 1
+
+
+def read_config(path: str | Path | None = None, **overrides: Any) -> PerlexConfig:
+    cfg = Config().from_disk(path or DEFAULT_CONFIG)
+    return PerlexConfig(**{**dict(cfg.get("training", {})), **overrides})
+
+
+def split_train(items: list[PerlexItem], config: PerlexConfig) -> tuple[list[PerlexItem], list[PerlexItem]]:
+    """Train and dev: ``dev_size`` sentences drawn with the fixed seed."""
+    order = list(range(len(items)))
+    random.Random(config.seed).shuffle(order)
+    dev = set(order[:config.dev_size])
+    return [it for i, it in enumerate(items) if i not in dev], [it for i, it in enumerate(items) if i in dev]
+
+
+def examples(docs: list[Doc], items: list[PerlexItem]) -> list[Example]:
+    """Training examples: the marked doc, its gold label in the reference's ``user_data``."""
+    out = []
+    for doc, it in zip(docs, items, strict=True):
+        doc.user_data[GOLD_LABEL_KEY] = it.label
+        out.append(Example(doc, doc))
+    return out
+
+
+# ---------------------------------------------------------------- vectors
+def _vector_corpus(data: str | Path | None) -> list[list[str]]:
+    return unlabelled_sentences(data) + mixed_news_and_perlex_sentences(data)
+
+
+def pretrained_vectors(data: str | Path | None, config: PerlexConfig,
+                       also: set[str]) -> tuple[list[str], numpy.ndarray]:
+    """fastText (skip-gram, character 3-5-grams) word vectors trained on news_unlabelled, news_mixed and
+    PERLEX train: its words (most frequent first), then the words of ``also`` it did not keep (built from
+    their character n-grams), and the matrix. Cached as ``.npz`` (no pickle) in the cache folder, keyed
+    by the settings."""
+    key = hashlib.sha256(json.dumps([config.width, config.vectors_epochs, config.vectors_min_count,
+                                     config.seed, str(data), sorted(also)]).encode()).hexdigest()[:12]
+    cache = cache_dir() / f"perlex_fasttext_{key}.npz"
+    if cache.is_file():
+        with numpy.load(cache, allow_pickle=False) as z:
+            return [str(w) for w in z["words"]], z["vectors"]
+    from gensim.models import FastText  # deferred: heavy, training only
+
+    corpus = _vector_corpus(data)
+    logger.info("fastText on %d sentences, %d tokens", len(corpus), sum(map(len, corpus)))
+    model = FastText(corpus, vector_size=config.width, window=5, min_count=config.vectors_min_count, sg=1,
+                     workers=max(config.threads, 1), epochs=config.vectors_epochs, seed=config.seed,
+                     min_n=3, max_n=5, bucket=200_000)
+    wv = model.wv
+    words = list(wv.index_to_key)
+    words += sorted(also - set(words))
+    vectors = numpy.stack([wv[w] for w in words]).astype("float32")
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    numpy.savez(cache, words=numpy.asarray(words), vectors=vectors)
+    return words, vectors
+
+
+def build_vocabulary(train_docs: list[Doc], vec_words: list[str], config: PerlexConfig) -> list[str]:
+    """Every word of the train sentences, then the vectors' most frequent words, up to ``max_vocab``."""
+    counts = Counter(canonical_word(t.text) for doc in train_docs for t in doc)
+    words = [w for w, _ in counts.most_common()]
+    known = set(words)
+    words += [w for w in vec_words if w not in known][: max(config.max_vocab - len(words), 0)]
+    return words
+
+
+# ---------------------------------------------------------------- training
+def new_classifier(nlp: Language, config: PerlexConfig, vocab_size: int = 0) -> RelationClassifier:
+    """A fresh marked-pair classifier with PERLEX's labels and the configured architecture."""
+    if CLASSIFIER in nlp.pipe_names:
+        nlp.remove_pipe(CLASSIFIER)
+    fix_random_seed(config.seed)
+    if config.architecture == "sparse":
+        model = {"@architectures": ARCHITECTURE, "length": config.length, "n_labels": len(LABELS)}
+    else:
+        model = {"@architectures": SENTENCE_ARCHITECTURE, "n_labels": len(LABELS), "vocab_size": vocab_size,
+                 "width": config.width, "pos_width": config.pos_width, "hidden": config.hidden,
+                 "dropout": config.dropout, "encoder": config.encoder}
+    clf: RelationClassifier = nlp.add_pipe(CLASSIFIER, config={"model": model, "labels": list(LABELS),
+                                                               "candidates": "marked_pair"})
+    clf.initialize(lambda: [])
+    return clf
+
+
+def dev_score(clf: RelationClassifier, docs: list[Doc], items: list[PerlexItem]) -> dict[str, Any]:
+    """The official score of ``clf`` on marked docs."""
+    _, probs = clf.predict(docs)
+    predicted = {it.id: clf.labels[clf._guess(p)] for it, p in zip(items, probs, strict=True)}
+    return official_score({it.id: it.label for it in items}, predicted)
+
+
+def fit(clf: RelationClassifier, train: list[Example], dev_docs: list[Doc], dev_items: list[PerlexItem],
+        config: PerlexConfig, on_epoch: Callable[[int, float, float], None] | None = None) -> dict[str, Any]:
+    """Train for ``config.epochs``; keep the weights of the epoch with the best dev macro-F1."""
+    rng = random.Random(config.seed)
+    optimizer = Adam(config.learn_rate)
+    order = list(train)
+    best: tuple[float, int, bytes] = (-1.0, 0, b"")
+    curve = []
+    for epoch in range(1, config.epochs + 1):
+        rng.shuffle(order)
+        losses: dict[str, float] = {}
+        for k in range(0, len(order), config.batch_size):
+            clf.update(order[k:k + config.batch_size], sgd=optimizer, losses=losses)
+        f1 = dev_score(clf, dev_docs, dev_items)["macro_f1"]
+        curve.append({"epoch": epoch, "loss": round(losses.get(CLASSIFIER, 0.0), 2), "dev_macro_f1": f1})
+        logger.info("epoch %d: loss %.1f, dev macro-F1 %.2f", epoch, losses.get(CLASSIFIER, 0.0), f1)
+        if on_epoch is not None:
+            on_epoch(epoch, losses.get(CLASSIFIER, 0.0), f1)
+        if f1 > best[0]:
+            best = (f1, epoch, clf.model.to_bytes())
+    clf.model.from_bytes(best[2])
+    return {"best_epoch": best[1], "dev_macro_f1": best[0], "curve": curve}
+
+
+def _folder_size(folder: Path) -> int:
+    """Bytes of the weights and settings (meta and manifest aside)."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and p.name not in ("meta.json", MANIFEST))
+
+
+def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
+          on_epoch: Callable[[int, float, float], None] | None = None) -> dict[str, Any]:
+    """Train on PERLEX train minus the held-out dev part, keep the best dev epoch, save to ``output``
+    (weights, ``cfg``, ``meta.json``, ``manifest.json``)."""
+    import torch  # deferred: heavy; one thread, as the machine's cores are shared
+
+    torch.set_num_threads(max(config.threads, 1))
+    t0 = time.time()
+    items, unreadable = read_perlex(perlex_dir(data) / "train.txt")
+    train_items, dev_items = split_train(items, config)
+    nlp = blank_nlp()
+    train_docs, train_items, bad_train = perlex_docs(nlp, train_items)
+    dev_docs, dev_items, bad_dev = perlex_docs(nlp, dev_items)
+    vocab: list[str] = []
+    if config.architecture == "sentence":
+        train_words = {canonical_word(t.text) for doc in train_docs + dev_docs for t in doc}
+        vec_words, vectors = pretrained_vectors(data, config, train_words) if config.pretrained else ([], None)
+        vocab = build_vocabulary(train_docs, vec_words, config)
+    clf = new_classifier(nlp, config, vocab_size=len(vocab))
+    if config.architecture == "sentence":
+        from ..relation_classifier.sentence_net import set_vocabulary  # deferred: torch
+
+        set_vocabulary(clf.model, vocab, dict(zip(vec_words, vectors, strict=True)) if config.pretrained else None,
+                       freeze=config.freeze_embeddings)
+    result = fit(clf, examples(train_docs, train_items), dev_docs, dev_items, config, on_epoch)
+    train_seconds = time.time() - t0
+    output.mkdir(parents=True, exist_ok=True)
+    clf.to_disk(output)
+    t1 = time.time()
+    dev = dev_score(clf, dev_docs, dev_items)
+    speed = len(dev_docs) / max(time.time() - t1, 1e-9)
+    size = _folder_size(output)
+    meta = {
+        "name": "fa_relations PERLEX relation classifier", "component": CLASSIFIER, "version": __version__,
+        "task": "PERLEX (SemEval-2010 Task 8 in Persian): the relation of a marked pair, 19 labels",
+        "architecture": clf.cfg["model_config"]["@architectures"], "config": asdict(config),
+        "labels": list(LABELS), "candidates": "marked_pair",
+        "training_data": {"source": SOURCE, "licence": LICENCE, "file": "perlex/train.txt",
+                          "sentences": len(items), "unreadable": unreadable,
+                          "train_sentences": len(train_docs), "dev_sentences": len(dev_docs),
+                          "not_tokenised": bad_train + bad_dev,
+                          "dev_split": f"{config.dev_size} train sentences drawn with seed {config.seed}"},
+        "vectors": ("fastText skip-gram on news_unlabelled, news_mixed and PERLEX train (no test text); "
+                    f"vocabulary {len(vocab)} words") if vocab and config.pretrained else None,
+        "selection": "the epoch with the best dev macro-F1 (official rule: 9 relations, direction, no Other)",
+        "best_epoch": result["best_epoch"], "curve": result["curve"],
+        "dev_macro_f1": dev["macro_f1"], "dev_per_relation": dev["per_relation"],
+        "dev_sentences_per_second": round(speed, 1), "size_bytes": size,
+        "train_seconds": round(train_seconds, 1),
+    }
+    (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_manifest(output, sorted(p.name for p in output.iterdir() if p.is_file() and p.name != "manifest.json"))
+    return meta
+
+
+def default_output() -> Path:
+    return models_dir() / MODEL_FOLDER
