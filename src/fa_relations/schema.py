@@ -73,7 +73,7 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in d.items() if v is not None}
 
 
-@dataclass
+@dataclass(slots=True)
 class Token:
     """A word token. ``text`` is the original surface, ``norm`` its normalised form."""
 
@@ -194,7 +194,7 @@ class TokenList(Sequence[Token]):
         self._text, self._starts, self._ends, self._norms, self._surfaces = state
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     """A sentence as a character span of the original input."""
 
@@ -210,7 +210,7 @@ class Sentence:
         return cls(start=d["start"], end=d["end"], text=d["text"])
 
 
-@dataclass
+@dataclass(slots=True)
 class Entity:
     """A named-entity mention.
 
@@ -240,7 +240,7 @@ class Entity:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     """A span of the input that is not itself an entity (a title or pronoun)."""
 
@@ -256,7 +256,7 @@ class Mention:
         return cls(text=d["text"], start=d["start"], end=d["end"])
 
 
-@dataclass
+@dataclass(slots=True)
 class Argument:
     """A triple argument: an entity, or a ``QUOTE`` span for ``says``.
 
@@ -295,7 +295,7 @@ class Argument:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Triple:
     """A relation ``(subject, predicate, object)`` with provenance.
 
