@@ -10,6 +10,8 @@ from __future__ import annotations
 DOC_BATCH_SIZE = 64
 #: Sentences (or chunks) per forward pass of the built-in CPU tagger.
 BUILTIN_TAGGER_BATCH_SIZE = 64
+#: at most this many word positions (sentences x longest sentence) per forward pass of the built-in tagger
+BUILTIN_TAGGER_BATCH_TOKENS = 2048
 #: Windows per forward pass of a transformer tagger (memory grows with it; raise it on a GPU).
 TRANSFORMER_TAGGER_BATCH_SIZE = 16
 #: The demo page (``fa-relations serve``): loopback address and port it listens on by default, and the

@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..defaults import BUILTIN_TAGGER_BATCH_SIZE
+from ..defaults import BUILTIN_TAGGER_BATCH_SIZE, BUILTIN_TAGGER_BATCH_TOKENS
 from ..model_files import MANIFEST, verify_model_folder, write_manifest
 from ..paths import models_dir
 from .features import canonical_chars, canonical_word
@@ -218,6 +218,9 @@ class BuiltinTagger:
         self.meta = meta or {}
         self._trans_ok, self._start_ok = iob_transition_mask(self.tags)
         self.batch_size = BUILTIN_TAGGER_BATCH_SIZE
+        #: a forward pass holds at most this many padded word positions: the character CNN keeps
+        #: about 10 kB per position, so 64 sentences of 300 words would need 200 MB at once
+        self.batch_tokens = BUILTIN_TAGGER_BATCH_TOKENS
         #: word → (word id, character ids), filled by :meth:`encode_ids`
         self._encoded: dict[str, tuple[int, tuple[int, ...]]] = {}
 
@@ -272,8 +275,7 @@ class BuiltinTagger:
         order = sorted(range(len(sentences)), key=lambda i: len(sentences[i]))
         self.net.eval()
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                idx = order[start : start + self.batch_size]
+            for idx in self._batches(order, [len(s) for s in sentences]):
                 batch = [sentences[i] for i in idx]
                 if all(not s for s in batch):
                     for i in idx:
@@ -285,6 +287,19 @@ class BuiltinTagger:
                 for i, sent, path in zip(idx, batch, paths, strict=True):
                     out[i] = [self.tags[k] for k in path[: len(sent)]]
         return [o if o is not None else [] for o in out]
+
+    def _batches(self, order: list[int], lengths: list[int]) -> Iterator[list[int]]:
+        """Consecutive runs of ``order`` (sentence indices, shortest first) of at most
+        :attr:`batch_size` sentences and :attr:`batch_tokens` padded positions (one sentence
+        longer than that goes alone)."""
+        batch: list[int] = []
+        for i in order:
+            if batch and (len(batch) >= self.batch_size or (len(batch) + 1) * lengths[i] > self.batch_tokens):
+                yield batch
+                batch = []
+            batch.append(i)
+        if batch:
+            yield batch
 
     def tag(self, words: Sequence[str]) -> list[str]:
         return self.tag_batch([words])[0]
