@@ -241,14 +241,13 @@ def test_long_text_gives_the_results_of_its_paragraphs_one_by_one(nlp, seed_arti
 
 
 MEMORY_SCRIPT = """
-import json, resource, sys
+import json, sys
 import fa_relations
-nlp = fa_relations.load(ner=False)
+from fa_relations.evaluation.bench import peak_rss_mb as peak  # VmHWM: this process's own peak
+nlp = fa_relations.load()
 unit = open(sys.argv[1], encoding="utf-8").read()
-def peak():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 out = {}
-for mb in (0.1, float(sys.argv[2])):
+for mb in (0.2, float(sys.argv[2])):
     text = unit * int(mb * 1e6 // len(unit.encode()) + 1)
     doc = nlp(text, tokens=False)
     out[mb] = {"peak_mb": peak(), "sentences": len(doc.sentences), "chars": len(text)}
@@ -258,19 +257,20 @@ print(json.dumps(out))
 
 
 def test_long_text_memory_is_bounded(tmp_path: Path, seed_article: str, report):
-    """Peak memory hardly grows from a 0.1 MB to a 0.5 MB text (analysed whole, a 1.25 MB text made the
-    peak grow by 135 MB here); NER is off to keep the test fast: it runs chunk by chunk like the rest."""
+    """With the whole pipeline (NER included), peak memory hardly grows from a 0.2 MB to a 1 MB text
+    (analysed whole, a 1.25 MB text made the peak grow by 135 MB here); what grows is the output.
+    The 20 MB and 50 MB figures come from ``fa-relations bench`` and ``benchmarks/long_document.py``."""
     unit = tmp_path / "unit.txt"
     unit.write_text(seed_article.strip() + "\n\n", encoding="utf-8")
     script = tmp_path / "mem.py"
     script.write_text(MEMORY_SCRIPT, encoding="utf-8")
-    big = 0.5
+    big = 1.0
     r = subprocess.run([sys.executable, str(script), str(unit), str(big)], capture_output=True, text=True,
-                       timeout=300)
+                       timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     small_run, big_run = json.loads(r.stdout.strip().splitlines()[-1]).values()
     assert big_run["sentences"] > 4 * small_run["sentences"]
     growth = big_run["peak_mb"] - small_run["peak_mb"]
-    report("size", f"0.1 MB then {big} MB of text ({big_run['chars']:,} characters): peak RSS "
+    report("size", f"0.2 MB then {big} MB of text ({big_run['chars']:,} characters): peak RSS "
                    f"{small_run['peak_mb']:.0f} MB then {big_run['peak_mb']:.0f} MB")
-    assert growth < 25, f"peak memory grew by {growth:.0f} MB for {big - 0.1:.1f} MB more text"
+    assert growth < 40, f"peak memory grew by {growth:.0f} MB for {big - 0.2:.1f} MB more text"
