@@ -131,8 +131,9 @@ def _deserialize(net: nn.Module, data: bytes, device: Any) -> nn.Module:
 
 
 def build_sentence_model(config: dict[str, Any], n_labels: int, vocab_size: int, width: int, pos_width: int,
-                         hidden: int, dropout: float, encoder: str) -> Model:
-    """The thinc model: input a list of (doc, candidate), output one probability row per pair."""
+                         hidden: int, dropout: float, encoder: str, word_dropout: float = 0.0) -> Model:
+    """The thinc model: input a list of (doc, candidate), output one probability row per pair; in training,
+    each word is read as unknown with probability ``word_dropout`` (so the unknown-word row learns)."""
     net = PairEncoderNet(vocab_size, n_labels, width, pos_width, hidden, dropout, encoder)
     cache: dict[str, Any] = {"source": None, "index": {}}
 
@@ -145,7 +146,12 @@ def build_sentence_model(config: dict[str, Any], n_labels: int, vocab_size: int,
         return cache["index"]
 
     def convert_inputs(model: Model, X: list[tuple[Doc, Candidate]], is_train: bool):
-        return ArgsKwargs(args=encode(X, index_of(model)), kwargs={}), lambda d: []
+        args = encode(X, index_of(model))
+        if is_train and word_dropout > 0:
+            ids = args[0]
+            drop = torch.from_numpy(numpy.random.random(tuple(ids.shape)) < word_dropout) & (ids >= RESERVED)
+            args = (ids.masked_fill(drop, UNK), *args[1:])
+        return ArgsKwargs(args=args, kwargs={}), lambda d: []
 
     def convert_outputs(model: Model, inputs_outputs: tuple, is_train: bool):
         _, scores = inputs_outputs

@@ -45,6 +45,7 @@ from ..ner.features import canonical_word
 from ..paths import cache_dir, models_dir
 from ..pipeline import blank_nlp
 from ..relation_classifier.component import GOLD_LABEL_KEY, RelationClassifier
+from ..relation_classifier.features import MARKED_PAIR_KEY
 from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
 from .ner import mixed_news_and_perlex_sentences, unlabelled_sentences
 
@@ -77,6 +78,9 @@ class PerlexConfig:
     pos_width: int = 16
     hidden: int = 128
     dropout: float = 0.3
+    word_dropout: float = 0.0
+    #: also train on every sentence with e1 and e2 swapped (the label's direction flipped)
+    swap_augment: bool = False
     #: sentence: initialise word embeddings from fastText vectors, and keep them fixed
     pretrained: bool = True
     freeze_embeddings: bool = False
@@ -107,6 +111,28 @@ def examples(docs: list[Doc], items: list[PerlexItem]) -> list[Example]:
         doc.user_data[GOLD_LABEL_KEY] = it.label
         out.append(Example(doc, doc))
     return out
+
+
+def flip(label: str) -> str:
+    """``X(e1,e2)`` ↔ ``X(e2,e1)``; ``Other`` stays."""
+    if label.endswith("(e1,e2)"):
+        return label[:-7] + "(e2,e1)"
+    if label.endswith("(e2,e1)"):
+        return label[:-7] + "(e1,e2)"
+    return label
+
+
+def swapped(docs: list[Doc], items: list[PerlexItem]) -> tuple[list[Doc], list[PerlexItem]]:
+    """Copies of the docs with the two arguments exchanged, and items with the flipped labels."""
+    out_docs, out_items = [], []
+    for doc, it in zip(docs, items, strict=True):
+        copy = doc.copy()
+        e1, e2 = doc.spans[MARKED_PAIR_KEY]
+        copy.spans[MARKED_PAIR_KEY] = [copy.char_span(e2.start_char, e2.end_char, label="E1"),
+                                       copy.char_span(e1.start_char, e1.end_char, label="E2")]
+        out_docs.append(copy)
+        out_items.append(PerlexItem(f"{it.id}s", it.text, it.e2, it.e1, flip(it.label)))
+    return out_docs, out_items
 
 
 # ---------------------------------------------------------------- vectors
@@ -162,7 +188,7 @@ def new_classifier(nlp: Language, config: PerlexConfig, vocab_size: int = 0) -> 
     else:
         model = {"@architectures": SENTENCE_ARCHITECTURE, "n_labels": len(LABELS), "vocab_size": vocab_size,
                  "width": config.width, "pos_width": config.pos_width, "hidden": config.hidden,
-                 "dropout": config.dropout, "encoder": config.encoder}
+                 "dropout": config.dropout, "encoder": config.encoder, "word_dropout": config.word_dropout}
     clf: RelationClassifier = nlp.add_pipe(CLASSIFIER, config={"model": model, "labels": list(LABELS),
                                                                "candidates": "marked_pair"})
     clf.initialize(lambda: [])
@@ -229,7 +255,10 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
 
         set_vocabulary(clf.model, vocab, dict(zip(vec_words, vectors, strict=True)) if config.pretrained else None,
                        freeze=config.freeze_embeddings)
-    result = fit(clf, examples(train_docs, train_items), dev_docs, dev_items, config, on_epoch)
+    train_egs = examples(train_docs, train_items)
+    if config.swap_augment:
+        train_egs += examples(*swapped(train_docs, train_items))
+    result = fit(clf, train_egs, dev_docs, dev_items, config, on_epoch)
     train_seconds = time.time() - t0
     output.mkdir(parents=True, exist_ok=True)
     clf.to_disk(output)
