@@ -6,6 +6,7 @@ import json
 import logging
 from pathlib import Path
 
+from ..allocator import fix_mmap_threshold
 from .base import SequenceTagger
 from .tagger import BUILTIN_MODEL, builtin_model_path, load_builtin_tagger
 from .transformers_backend import TransformersTagger
@@ -49,4 +50,5 @@ def load_tagger(model: str | Path | None = None, *, device: str | None = None,
         logger.info("NER: transformers checkpoint %s on %s", model, tagger.device)
     if batch_size is not None:
         tagger.batch_size = batch_size
+    fix_mmap_threshold()  # freed batch tensors go back to the system (see fa_relations.allocator)
     return tagger
