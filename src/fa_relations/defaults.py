@@ -6,11 +6,14 @@ instead of repeating the number.
 
 from __future__ import annotations
 
+# defined in the text layer, the lowest, which may not import this module; listed here with the rest
+from .text.keys import WORD_MEMO_SIZE as WORD_MEMO_SIZE
+
 #: Documents handed to each pipeline component at a time (``nlp.pipe``, the components' ``pipe``).
 DOC_BATCH_SIZE = 64
 #: Sentences (or chunks) per forward pass of the built-in CPU tagger.
 BUILTIN_TAGGER_BATCH_SIZE = 64
-#: at most this many word positions (sentences x longest sentence) per forward pass of the built-in tagger
+#: At most this many word positions (sentences x longest sentence) per forward pass of the built-in tagger.
 BUILTIN_TAGGER_BATCH_TOKENS = 2048
 #: Windows per forward pass of a transformer tagger (memory grows with it; raise it on a GPU).
 TRANSFORMER_TAGGER_BATCH_SIZE = 16

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ..defaults import WORD_MEMO_SIZE
 from ..text.characters import canonical_word
 from ..text.keys import lookup_key
 
@@ -21,7 +22,7 @@ PLACE_TYPES = (COUNTRY, CITY, LOC)
 NAME_KEY_DROP = "-"
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=WORD_MEMO_SIZE)
 def name_key(name: str) -> str:
     """The matching key of a place name or word.
 

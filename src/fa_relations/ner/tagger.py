@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..defaults import BUILTIN_TAGGER_BATCH_SIZE, BUILTIN_TAGGER_BATCH_TOKENS
+from ..defaults import BUILTIN_TAGGER_BATCH_SIZE, BUILTIN_TAGGER_BATCH_TOKENS, WORD_MEMO_SIZE
 from ..model_files import MANIFEST, verify_model_folder, write_manifest
 from ..paths import models_dir
 from .features import canonical_chars, canonical_word
@@ -35,8 +35,6 @@ LEGACY_WEIGHTS = "weights.pt"
 EXTRA_FILES = ("train_config.json",)
 #: Folder name of the shipped model under ``models/``.
 BUILTIN_MODEL = "ner"
-#: Distinct words whose ids the tagger remembers (the memo is emptied when it is full).
-ENCODED_WORDS_KEPT = 200_000
 SCHEMA_NER_LABELS = ("PER", "ORG", "LOC", "FAC", "EVENT", "PRODUCT", "DATE", "TIME", "MONEY", "PERCENT")
 
 
@@ -245,7 +243,7 @@ class BuiltinTagger:
         for w in sent or [""]:
             enc = known.get(w)
             if enc is None:
-                if len(known) >= ENCODED_WORDS_KEPT:
+                if len(known) >= WORD_MEMO_SIZE:
                     known.clear()
                 enc = known[w] = self._encode_word(w)
             words.append(enc[0])

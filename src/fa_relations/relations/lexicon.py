@@ -13,13 +13,14 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..defaults import WORD_MEMO_SIZE
 from ..paths import data_dir
 from ..resources import tsv_rows
 from ..schema import PREDICATES
 from ..text.keys import lookup_key
 
 
-@lru_cache(maxsize=100_000)
+@lru_cache(maxsize=WORD_MEMO_SIZE)
 def key(text: str) -> str:
     """Matching key of a word or phrase: the text layer's look-up key; ``_`` joins the words
     of a multi-word lexicon entry and is dropped too."""

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from ..defaults import WORD_MEMO_SIZE
 from .docview import Tok, match_verb, match_words, verb_forms, verb_negated, verb_start_keys
 from .lexicon import LexiconError, Lexicons, Pattern, key, lexicon_dir, read_folder
 
 _KARD = key("کرد")
 _NAMUD = key("نمود")
 _SLOTS = frozenset({"S", "O", "S+", "O+"})
-#: token keys whose candidate reporting phrases are remembered (the cache is emptied past this)
-_MAX_ANSWERS = 200_000
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,7 @@ class ReportingIndex:
         if found is None:
             ids = set(self._by_key.get(key_, ())) | self._always
             ids.update(n for n, head in self._joined if key_.startswith(head) and len(key_) > len(head))
-            if len(self._answers) > _MAX_ANSWERS:
+            if len(self._answers) >= WORD_MEMO_SIZE:
                 self._answers.clear()
             found = self._answers[key_] = tuple(sorted(ids))
         return found

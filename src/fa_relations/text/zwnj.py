@@ -26,6 +26,7 @@ from pathlib import Path
 from ..paths import cache_dir, data_dir
 from . import characters
 from .characters import ZWNJ, canonical_word
+from .keys import WORD_MEMO_SIZE
 
 logger = logging.getLogger(__name__)
 
@@ -200,7 +201,7 @@ class ZwnjRestorer:
         if _depth == 0:
             cached = self._cache.get(word)
             if cached is None:
-                if len(self._cache) > 200_000:
+                if len(self._cache) >= WORD_MEMO_SIZE:
                     self._cache.clear()
                 cached = self._cache[word] = self._restore_checked(word, 0)
             return cached
