@@ -5,9 +5,23 @@ from __future__ import annotations
 import pytest
 
 from fa_relations.iob import repair_iob
+from fa_relations.ner.loading import load_tagger
 from fa_relations.ner.tagger import BuiltinTagger, TaggerConfig, Vocab, partial_crf_loss
-from fa_relations.training.datasets import CORPUS_LABELS, EXTRA_CORPORA, _split_glued, read_extra
-from fa_relations.training.ner import TrainConfig, expand_vocab, training_sources
+from fa_relations.training.datasets import (
+    CORPUS_LABELS,
+    EXTRA_CORPORA,
+    LOC_INCLUDES_FAC,
+    TaggedSentence,
+    _split_glued,
+    read_extra,
+)
+from fa_relations.training.ner import (
+    TrainConfig,
+    allowed_tags,
+    architecture_note,
+    expand_vocab,
+    training_sources,
+)
 
 from .conftest import require_datasets
 
@@ -89,6 +103,36 @@ def test_training_sources_carry_licence_notes():
     assert all(v["licence"] for v in sources.values())
 
 
+def test_loc_spans_may_be_fac_only_in_corpora_that_tag_facilities_as_loc():
+    tags = BuiltinTagger(TaggerConfig(), Vocab()).tags
+    words = ["فرودگاه", "مهرآباد", "بسته", "شد"]  # written for this test
+    gold = ["B-LOC", "I-LOC", "O", "O"]
+
+    def allowed(corpus, widen):
+        rows = allowed_tags(TaggedSentence(corpus, "t", 0, words, gold), tags, True, widen)
+        return [{t for t, ok in zip(tags, row, strict=True) if ok} for row in rows]
+
+    assert "wiki_ner" in LOC_INCLUDES_FAC and "peyma" not in LOC_INCLUDES_FAC
+    wide = allowed("wiki_ner", True)
+    assert wide[0] == {"B-LOC", "B-FAC"} and wide[1] == {"I-LOC", "I-FAC"}
+    assert allowed("wiki_ner", False)[:2] == [{"B-LOC"}, {"I-LOC"}]
+    assert allowed("peyma", True)[:2] == [{"B-LOC"}, {"I-LOC"}]  # PEYMA does not tag facilities as LOC
+    # outside entities the partial-label rule is unchanged: O or a label wiki_ner does not annotate
+    assert "O" in wide[2] and "B-FAC" in wide[2] and "B-PER" not in wide[2]
+
+
+def test_continued_stage_keeps_earlier_sources_and_network():
+    """A stage trained on from the built-in model lists every source of the earlier stages (the word
+    vectors' texts included) and keeps the earlier architecture line."""
+    meta = load_tagger(None).meta
+    previous = {"training_data": meta["training_data"], "architecture": meta["architecture"]}
+    cfg = TrainConfig(init_from="models/ner", vectors="fasttext", extra_corpora={"wiki_ner": 0.5})
+    sources = training_sources(cfg, previous)
+    assert set(meta["training_data"]) <= set(sources)
+    assert sources["news_unlabelled"]["use"].startswith("word vectors")
+    assert architecture_note(cfg, previous) == meta["architecture"]
+
+
 def test_train_cli_passes_data_options(monkeypatch, tmp_path):
     """`fa-relations train ner --vectors/--expand-vocab/--extra/--extra-weight/--average` reach TrainConfig
     (training itself is replaced: this checks the option plumbing only)."""
@@ -107,11 +151,13 @@ def test_train_cli_passes_data_options(monkeypatch, tmp_path):
 
     monkeypatch.setattr(train_mod, "train_tagger", fake_train)
     args = ["train", "ner", "--output", str(tmp_path / "m"), "--vectors", "fasttext", "--expand-vocab",
-            "--extra", "wiki_ner=0.5", "--extra", "translated_conll=0.2", "--extra-weight", "0.3", "--average", "3"]
+            "--extra", "wiki_ner=0.5", "--extra", "translated_conll=0.2", "--extra-weight", "0.3", "--average", "3",
+            "--loc-may-be-fac"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     cfg = seen["cfg"]
     assert cfg.vectors == "fasttext" and cfg.expand_vocab and cfg.average == 3 and cfg.extra_weight == 0.3
+    assert cfg.loc_may_be_fac
     assert cfg.extra_corpora == {"wiki_ner": 0.5, "translated_conll": 0.2}
     bad = CliRunner().invoke(app, ["train", "ner", "--output", str(tmp_path / "m"), "--extra", "wiki_ner"])
     assert bad.exit_code != 0

@@ -57,6 +57,9 @@ def train_ner(
     average: int | None = typer.Option(
         None, "--average", help="builtin: also score the mean of the last N epochs' weights (keep it if best)."
     ),
+    loc_may_be_fac: bool = typer.Option(
+        False, "--loc-may-be-fac", help="builtin: a LOC of wiki_ner / translated CoNLL, WNUT may be a FAC (their guidelines)."
+    ),
 ) -> None:
     """Train an NER model (built-in BiLSTM-CRF on CPU, or fine-tune a transformer)."""
     if backend is Backend.transformers:
@@ -104,6 +107,7 @@ def train_ner(
         cfg.extra_weight = extra_weight
     if average is not None:
         cfg.average = average
+    cfg.loc_may_be_fac = cfg.loc_may_be_fac or loc_may_be_fac
     tagger = train_tagger(data, output, cfg)
     typer.echo(json.dumps({"output": str(output), "dev_mean_f1": tagger.meta.get("dev_mean_f1"),
                            "best_epoch": tagger.meta.get("best_epoch")}))

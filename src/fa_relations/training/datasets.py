@@ -75,6 +75,10 @@ EXTRA_CORPORA: dict[str, tuple[str, ...]] = {
 #: Label ids of the wiki_ner CSV files (PouriaYazdani/Persian-NER preprocess/config.py).
 WIKI_NER_TAGS = ("O", "B-DAT", "B-PER", "B-ORG", "B-LOC", "B-EVE", "I-DAT", "I-PER", "I-ORG", "I-LOC", "I-EVE")
 
+#: Extra corpora whose guidelines tag facilities (airports, stadiums, bridges) as LOC: with
+#: ``TrainConfig.loc_may_be_fac`` a LOC span of theirs may be a LOC or a FAC (partial labels).
+LOC_INCLUDES_FAC: frozenset[str] = frozenset({"wiki_ner", "translated_conll", "translated_wnut"})
+
 #: SCHEMA labels each corpus annotates; a label outside this set is unknown, not "O".
 CORPUS_LABELS: dict[str, frozenset[str]] = {
     name: frozenset(v for v in m.values() if v and v != "NAT") for name, m in LABEL_MAPS.items()

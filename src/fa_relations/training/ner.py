@@ -33,7 +33,14 @@ from ..ner.features import canonical_chars, canonical_word
 from ..ner.tagger import PAD, UNK, BuiltinTagger, TaggerConfig, Vocab, partial_crf_loss, partial_softmax_loss
 from ..paths import data_dir, datasets_dir
 from ..resources import read_tsv_records
-from .datasets import CORPUS_LABELS, EXTRA_CORPORA, TaggedSentence, read_extra, read_sentences
+from .datasets import (
+    CORPUS_LABELS,
+    EXTRA_CORPORA,
+    LOC_INCLUDES_FAC,
+    TaggedSentence,
+    read_extra,
+    read_sentences,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +74,7 @@ class TrainConfig:
     extra_corpora: dict[str, float] = field(default_factory=dict)  # extra corpus -> fraction drawn each epoch
     extra_weight: float = 0.5  # loss weight of an extra-corpus sentence (gold sentences weigh 1)
     average: int = 0  # also try the mean of the last N epochs' weights on dev (0: off)
+    loc_may_be_fac: bool = False  # partial labels: a LOC span of a LOC_INCLUDES_FAC corpus may be a FAC
     arch: TaggerConfig = field(default_factory=TaggerConfig)
 
     @classmethod
@@ -225,13 +233,19 @@ def build_vocab(train: list[TaggedSentence], wv, cfg: TrainConfig) -> Vocab:
     return Vocab(words=[PAD, UNK, *words], chars=[PAD, UNK, *chars])
 
 
-def allowed_tags(sent: TaggedSentence, tags: list[str], partial: bool) -> list[list[bool]]:
+def allowed_tags(sent: TaggedSentence, tags: list[str], partial: bool, loc_may_be_fac: bool = False) -> list[list[bool]]:
+    """Per word, which tags are consistent with the sentence's annotation: exactly the gold tag inside an
+    entity (or, with ``loc_may_be_fac``, the FAC tag too inside a LOC of a :data:`LOC_INCLUDES_FAC` corpus),
+    ``O`` or any tag of a label the corpus does not annotate outside one (``O`` only without ``partial``)."""
     annotated = CORPUS_LABELS[sent.corpus]
     free = [t == "O" or (partial and t[2:] not in annotated) for t in tags]
+    widen = partial and loc_may_be_fac and sent.corpus in LOC_INCLUDES_FAC
     out = []
     for g in sent.tags:
         if g == "O":
             out.append(free)
+        elif widen and g[2:] == "LOC":
+            out.append([t in (g, f"{g[:2]}FAC") for t in tags])
         else:
             out.append([t == g for t in tags])
     return out
@@ -266,6 +280,8 @@ def training_sources(cfg: TrainConfig, previous: dict[str, Any] | None) -> dict[
 
 def architecture_note(cfg: TrainConfig, previous: dict[str, Any] | None) -> str:
     """One line naming the network and where its word vectors come from."""
+    if cfg.init_from and not cfg.expand_vocab and previous and previous.get("architecture"):
+        return previous["architecture"]  # continued training: the same network and vocabulary
     vectors = "word2vec (skip-gram, news_unlabelled + train words)"
     if cfg.vectors == "fasttext" and cfg.use_pretrained:
         vectors = "fastText (skip-gram, char 3-5-grams, every Persian text at hand)"
@@ -307,8 +323,8 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
     previous: dict[str, Any] | None = None
     if cfg.init_from:
         tagger = BuiltinTagger.load(cfg.init_from)
-        previous = {k: tagger.meta.get(k) for k in ("best_epoch", "dev_mean_f1", "history", "train_minutes",
-                                                   "train_config", "previous_stage")}
+        previous = {k: tagger.meta.get(k) for k in ("architecture", "training_data", "best_epoch", "dev_mean_f1",
+                                                   "history", "train_minutes", "train_config", "previous_stage")}
         if cfg.expand_vocab:
             tagger = expand_vocab(tagger, pretrain_vectors(train, data_dir, cfg), cfg)
         arch, vocab, net = tagger.config, tagger.vocab, tagger.net
@@ -337,7 +353,7 @@ def train_tagger(data_dir, output, cfg: TrainConfig) -> BuiltinTagger:
     tags = tagger.tags
 
     def encode(sents: list[TaggedSentence], weight: float) -> list[tuple[Any, ...]]:
-        return [(s, torch.tensor(allowed_tags(s, tags, cfg.partial_labels), dtype=torch.bool),
+        return [(s, torch.tensor(allowed_tags(s, tags, cfg.partial_labels, cfg.loc_may_be_fac), dtype=torch.bool),
                  tagger.encode_ids(s.words), weight) for s in sents]
 
     enc_gold = encode(train, 1.0)
