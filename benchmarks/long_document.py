@@ -18,20 +18,22 @@ import argparse
 import datetime as dt
 import json
 import platform
-import resource
 import time
 from pathlib import Path
+
+import torch
 
 import fa_relations
 from fa_relations import __version__
 from fa_relations.defaults import MAX_CHUNK_CHARS
+from fa_relations.evaluation.bench import peak_rss_mb
 
 SEED = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "seed_article.txt"
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    return peak_rss_mb()  # VmHWM: this process's own peak (ru_maxrss keeps a parent's across exec)
 
 
 def _shifted(doc: fa_relations.Document, by: int) -> tuple[list, list]:
@@ -45,7 +47,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--mb", type=float, default=50.0, help="document size in megabytes of UTF-8")
     ap.add_argument("--no-ner", action="store_true", help="load(ner=False): measure the rest of the pipeline")
+    ap.add_argument("--threads", type=int, default=1, help="torch threads (as fa-relations bench: one)")
     args = ap.parse_args()
+    torch.set_num_threads(args.threads)
     paragraphs = [p for p in SEED.read_text(encoding="utf-8").splitlines() if p.strip()]
     unit = "\n".join(paragraphs) + "\n"
     repeats = int(args.mb * 1_000_000 // len(unit.encode("utf-8"))) + 1
@@ -71,7 +75,7 @@ def main() -> None:
         "version": __version__, "python": platform.python_version(), "machine": platform.machine(),
         "megabytes_utf8": round(len(text.encode("utf-8")) / 1e6, 2), "characters": len(text),
         "paragraphs": repeats * len(paragraphs), "max_chunk_chars": MAX_CHUNK_CHARS,
-        "components": nlp.components, "seconds": round(seconds, 1),
+        "components": nlp.components, "torch_threads": args.threads, "seconds": round(seconds, 1),
         "characters_per_second": round(len(text) / seconds),
         "peak_rss_mb_before": round(rss_before), "peak_rss_mb_after": round(rss_after),
         "entities": len(doc.entities), "triples": len(doc.triples), "sentences": len(doc.sentences),
