@@ -84,6 +84,29 @@ def test_pipe_with_two_processes(nlp_no_ner) -> None:
     assert docs[3].tokens == nlp_no_ner(texts[3]).tokens
 
 
+def test_pipe_with_processes_keeps_ids_reads_lazily_and_checks_types(nlp_no_ner) -> None:
+    read = []
+
+    def stream():
+        for i in range(40):
+            read.append(i)
+            yield f"گزارش {i} از تهران رسید."
+
+    ids = [f"d{i}" for i in range(40)]
+    it = nlp_no_ner.pipe(stream(), n_process=2, batch_size=2, ids=ids)
+    first = next(it)
+    assert first.id == "d0" and first.text == "گزارش 0 از تهران رسید."
+    assert len(read) < 40, "a lazy stream is read a few batches ahead, not all at once"
+    rest = list(it)
+    assert [d.id for d in rest] == ids[1:]
+    assert [d.to_dict() for d in rest[-3:]] == [d.to_dict() for d in nlp_no_ner.pipe(
+        [f"گزارش {i} از تهران رسید." for i in range(37, 40)], ids=ids[37:])]
+    with pytest.raises(TypeError, match="expected a str"):
+        list(nlp_no_ner.pipe(["متن", 3], n_process=2))
+    with pytest.raises(ValueError, match="n_process"):
+        list(nlp_no_ner.pipe(["متن"], n_process=0))
+
+
 def test_tag_returns_one_tag_per_word(nlp_no_ner) -> None:
     words = ["اسحاق", "هرتزوگ", "به", "باکو", "رفت", " ", ""]
     tags = nlp_no_ner.tag(words)
