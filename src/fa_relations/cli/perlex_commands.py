@@ -38,9 +38,12 @@ def evaluate_perlex_cmd(
 ) -> None:
     """Predict PERLEX test, write the SemEval-2010 Task 8 answer file (id<TAB>Relation(e1,e2)) and print the
     official score: macro-F1 over the 9 relations, direction required, Other excluded."""
+    import torch  # deferred: heavy; one thread, as the figures in the docs were measured
+
     from ..evaluation.perlex import evaluate_perlex, record_in_meta  # deferred: fast --help
     from ..relation_classifier.marked import load_pair_classifier
 
+    torch.set_num_threads(1)
     nlp = load_pair_classifier(model)
     res = evaluate_perlex(nlp, data, predictions, output_dir)
     typer.echo(f"{'relation':20s} {'P':>6s} {'R':>6s} {'F1':>6s}")

@@ -38,12 +38,13 @@ RESERVED = 2 + len(MARKERS)
 MAX_POS = 60
 #: at most this many items (words and markers) of a sentence are read, centred on the pair
 MAX_ITEMS = 160
-ENCODERS = ("bilstm", "cnn")
+ENCODERS = ("bilstm", "cnn", "both")
 _HALF = ("words.weight",)  # stored in float16
 
 
 class PairEncoderNet(nn.Module):
-    """Embeddings → BiLSTM/CNN → [max-pool; state at <e1>; state at <e2>] → label scores."""
+    """Embeddings → BiLSTM, CNN or both side by side (features concatenated) → [max-pool; state at <e1>;
+    state at <e2>] → label scores."""
 
     def __init__(self, n_words: int, n_labels: int, width: int, pos_width: int, hidden: int,
                  dropout: float, encoder: str) -> None:
@@ -55,21 +56,24 @@ class PairEncoderNet(nn.Module):
         self.pos1 = nn.Embedding(2 * MAX_POS + 1, pos_width)
         self.pos2 = nn.Embedding(2 * MAX_POS + 1, pos_width)
         d_in = width + 2 * pos_width
-        if encoder == "bilstm":
+        if encoder in ("bilstm", "both"):
             self.rnn = nn.LSTM(d_in, hidden, batch_first=True, bidirectional=True)
-        else:
+        if encoder in ("cnn", "both"):
             self.conv = nn.Conv1d(d_in, 2 * hidden, kernel_size=3, padding=1)
         self.drop = nn.Dropout(dropout)
-        self.out = nn.Linear(6 * hidden, n_labels)
+        self.out = nn.Linear(6 * hidden * (2 if encoder == "both" else 1), n_labels)
 
     def forward(self, ids: torch.Tensor, p1: torch.Tensor, p2: torch.Tensor, lengths: torch.Tensor,
                 e1: torch.Tensor, e2: torch.Tensor) -> torch.Tensor:
         x = self.drop(torch.cat([self.words(ids), self.pos1(p1), self.pos2(p2)], dim=-1))
-        if self.encoder == "bilstm":
+        states = []
+        if self.encoder in ("bilstm", "both"):
             packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
-            h, _ = nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True, total_length=ids.shape[1])
-        else:
-            h = torch.relu(self.conv(x.transpose(1, 2))).transpose(1, 2)
+            states.append(nn.utils.rnn.pad_packed_sequence(self.rnn(packed)[0], batch_first=True,
+                                                           total_length=ids.shape[1])[0])
+        if self.encoder in ("cnn", "both"):
+            states.append(torch.relu(self.conv(x.transpose(1, 2))).transpose(1, 2))
+        h = torch.cat(states, dim=-1)
         mask = torch.arange(ids.shape[1])[None, :] < lengths[:, None]
         pooled = h.masked_fill(~mask[:, :, None], float("-inf")).max(dim=1).values
         rows = torch.arange(ids.shape[0])
