@@ -21,6 +21,8 @@ def test_tokens_are_a_compact_list_equal_to_the_token_objects(nlp_no_ner) -> Non
     assert doc.tokens[0].norm != doc.tokens[0].text, "the normaliser changes «ي» and the ZWNJ word"
     assert doc.tokens[-1] == doc.tokens[len(doc.tokens) - 1]
     assert doc.tokens[1:3] == as_objects[1:3]
+    assert doc.tokens + doc.entities == [*as_objects, *doc.entities]
+    assert [] + doc.tokens == as_objects
     with pytest.raises(IndexError):
         doc.tokens[len(doc.tokens)]
     # a plain list given to Document is stored compactly, and compares equal

@@ -182,6 +182,13 @@ class TokenList(Sequence[Token]):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
 
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        """``doc.tokens + doc.entities`` gives a plain list, as it did when tokens were a list."""
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return [*other, *self]
+
     __hash__ = None  # type: ignore[assignment]  (mutable, as a list)
 
     def __repr__(self) -> str:
