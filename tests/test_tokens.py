@@ -1,4 +1,5 @@
-"""Document.tokens is a compact TokenList: it behaves as the list of Token objects it replaced."""
+"""Document.tokens and Document.sentences are compact (TokenList, SentenceList): they behave as the
+lists of Token and Sentence objects they replaced."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import sys
 
 import pytest
 
-from fa_relations.schema import Document, Token, TokenList, read_jsonl, write_jsonl
+from fa_relations.schema import Document, Sentence, SentenceList, Token, TokenList, read_jsonl, write_jsonl
 
 TEXT = "رئيس‌جمهور  اسرائیل به باکو رفت."
 
@@ -28,6 +29,16 @@ def test_tokens_are_a_compact_list_equal_to_the_token_objects(nlp_no_ner) -> Non
     # a plain list given to Document is stored compactly, and compares equal
     again = Document(text=TEXT, tokens=as_objects)
     assert isinstance(again.tokens, TokenList) and again.tokens == doc.tokens
+
+
+def test_sentences_are_a_compact_list_equal_to_the_sentence_objects(nlp_no_ner) -> None:
+    text = f"{TEXT} او سپس به تهران بازگشت. "
+    doc = nlp_no_ner(text)
+    assert isinstance(doc.sentences, SentenceList) and len(doc.sentences) == 2
+    as_objects = [Sentence(start=s.start, end=s.end, text=s.text) for s in doc.sentences]
+    assert all(s.text == text[s.start:s.end] for s in as_objects)
+    assert doc.sentences == as_objects
+    assert Document(text=text, sentences=as_objects).sentences == doc.sentences
 
 
 def test_tokens_survive_pickle_and_json(nlp_no_ner, tmp_path) -> None:
@@ -51,8 +62,8 @@ def test_tokens_can_be_changed_and_keep_foreign_surfaces() -> None:
 def test_a_token_costs_bytes_not_objects(nlp_no_ner) -> None:
     text = " ".join([TEXT] * 2000)
     tokens = nlp_no_ner(text).tokens
-    size = sum(sys.getsizeof(x) for x in (tokens._starts, tokens._ends, tokens._norms))
-    size += sum(sys.getsizeof(v) for v in tokens._norms.values())
+    size = sum(sys.getsizeof(x) for x in (tokens._starts, tokens._ends, tokens._extras))
+    size += sum(sys.getsizeof(v) for v in tokens._extras.values())
     per_token = size / len(tokens)
     print(f"tokens: {len(tokens):,}, {per_token:.1f} bytes each (Token objects: about 400)")
     assert per_token < 60

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .schema import Argument, Document, Mention, TokenList, Triple
+from .schema import Argument, Document, Mention, SpanList, Triple
 
 _LINE = re.compile(r"[^\n]+")
 #: The last sentence end (punctuation, then whitespace) in a string.
@@ -78,11 +78,11 @@ class DocumentMerger:
     def add(self, by: int, doc: Document) -> None:
         """Add the document of the chunk that starts at character ``by`` of the text."""
         out = self.document
-        if isinstance(out.tokens, TokenList) and isinstance(doc.tokens, TokenList):
-            out.tokens.extend_shifted(doc.tokens, by)
-        else:
-            out.tokens.extend(replace(t, start=t.start + by, end=t.end + by) for t in doc.tokens)
-        out.sentences.extend(replace(s, start=s.start + by, end=s.end + by) for s in doc.sentences)
+        for mine, theirs in ((out.tokens, doc.tokens), (out.sentences, doc.sentences)):
+            if isinstance(mine, SpanList) and type(theirs) is type(mine):
+                mine.extend_shifted(theirs, by)
+            else:
+                mine.extend(replace(x, start=x.start + by, end=x.end + by) for x in theirs)
         ids = [e.cluster for e in doc.entities if e.cluster is not None]
         clusters = self._clusters
         out.entities.extend(

@@ -7,7 +7,7 @@ from typing import Any
 from spacy.tokens import Doc
 
 from .extensions import original_span, original_text
-from .schema import Document, Entity, Sentence, TokenList
+from .schema import Document, Entity, SentenceList, TokenList
 
 
 def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | None = None,
@@ -22,14 +22,14 @@ def doc_to_document(doc: Doc, *, id: str | None = None, meta: dict[str, Any] | N
             continue
         s, e, _ = original_span(doc, tok.idx, tok.idx + len(tok.text))
         token_list.add(s, e, tok.text)
-    sentences = []
+    sentences = SentenceList(text)
     if doc.has_annotation("SENT_START"):
         for sent in doc.sents:
             words = [t for t in sent if not t.is_space]
             if not words:
                 continue
-            s, e, surface = original_span(doc, words[0].idx, words[-1].idx + len(words[-1].text))
-            sentences.append(Sentence(start=s, end=e, text=surface))
+            s, e, _ = original_span(doc, words[0].idx, words[-1].idx + len(words[-1].text))
+            sentences.add(s, e)
     entities = []
     for ent in doc.ents:
         s, e, surface = original_span(doc, ent.start_char, ent.end_char)

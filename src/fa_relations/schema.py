@@ -8,11 +8,12 @@ holds for every token, entity and triple argument.
 from __future__ import annotations
 
 import json
+import sys
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from . import frames
 from .display import render
@@ -21,6 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     import pandas
 
 SCHEMA_VERSION = "1"
+
+_T = TypeVar("_T")
 
 #: Entity labels of SCHEMA.md. COUNTRY and CITY refine the corpora's LOC.
 ENTITY_LABELS: tuple[str, ...] = (
@@ -90,117 +93,6 @@ class Token:
         return cls(text=d["text"], norm=d.get("norm", d["text"]), start=d["start"], end=d["end"])
 
 
-class TokenList(Sequence[Token]):
-    """The tokens of one document, stored compactly: two integer arrays of offsets into the
-    document's text, plus the normalised forms that differ from the surface.
-
-    A :class:`Token` per word costs about 400 bytes as Python objects, which made
-    the result of a 20 MB document weigh more than the model; here a token costs
-    16 bytes (and its ``norm`` when it differs). Indexing or iterating gives
-    :class:`Token` objects made on the fly, so a token read from the list is a
-    copy: change one with ``tokens[i] = Token(...)``. Compares equal to any
-    sequence of the same tokens (``doc.tokens == [Token(...), ...]``).
-    """
-
-    __slots__ = ("_ends", "_norms", "_starts", "_surfaces", "_text")
-
-    def __init__(self, text: str, tokens: Iterable[Token] = ()) -> None:
-        self._text = text
-        self._starts = array("q")
-        self._ends = array("q")
-        #: position -> normalised form, where it differs from the surface
-        self._norms: dict[int, str] = {}
-        #: position -> surface, where it is not ``text[start:end]`` (only for tokens read from elsewhere)
-        self._surfaces: dict[int, str] = {}
-        self.extend(tokens)
-
-    def add(self, start: int, end: int, norm: str | None = None) -> None:
-        """Append the token ``text[start:end]`` with normalised form ``norm`` (default: the surface)."""
-        if norm is not None and norm != self._text[start:end]:
-            self._norms[len(self._starts)] = norm
-        self._starts.append(start)
-        self._ends.append(end)
-
-    def append(self, token: Token) -> None:
-        i = len(self._starts)
-        self._starts.append(token.start)
-        self._ends.append(token.end)
-        if token.text != self._text[token.start:token.end]:
-            self._surfaces[i] = token.text
-        if token.norm != token.text:
-            self._norms[i] = token.norm
-
-    def extend(self, tokens: Iterable[Token]) -> None:
-        if isinstance(tokens, TokenList) and tokens._text is self._text:
-            self.extend_shifted(tokens, 0)
-            return
-        for t in tokens:
-            self.append(t)
-
-    def extend_shifted(self, other: TokenList, by: int) -> None:
-        """Append the tokens of ``other`` (over a piece of this text that starts at ``by``) with
-        their offsets moved by ``by``."""
-        n = len(self._starts)
-        self._starts.extend(s + by for s in other._starts)
-        self._ends.extend(e + by for e in other._ends)
-        self._norms.update((n + i, v) for i, v in other._norms.items())
-        self._surfaces.update((n + i, v) for i, v in other._surfaces.items())
-
-    def _token(self, i: int) -> Token:
-        s, e = self._starts[i], self._ends[i]
-        surface = self._surfaces.get(i)
-        if surface is None:
-            surface = self._text[s:e]
-        return Token(text=surface, norm=self._norms.get(i, surface), start=s, end=e)
-
-    def __len__(self) -> int:
-        return len(self._starts)
-
-    def __getitem__(self, index: int | slice) -> Token | list[Token]:  # type: ignore[override]
-        if isinstance(index, slice):
-            return [self._token(i) for i in range(*index.indices(len(self)))]
-        n = len(self._starts)
-        if not -n <= index < n:
-            raise IndexError("token index out of range")
-        return self._token(index % n)
-
-    def __setitem__(self, index: int, token: Token) -> None:
-        i = range(len(self._starts))[index]
-        self._starts[i], self._ends[i] = token.start, token.end
-        self._norms.pop(i, None)
-        self._surfaces.pop(i, None)
-        if token.text != self._text[token.start:token.end]:
-            self._surfaces[i] = token.text
-        if token.norm != token.text:
-            self._norms[i] = token.norm
-
-    def __iter__(self) -> Iterator[Token]:
-        return (self._token(i) for i in range(len(self._starts)))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Sequence) or isinstance(other, str):
-            return NotImplemented
-        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
-
-    def __add__(self, other: Iterable[Any]) -> list[Any]:
-        """``doc.tokens + doc.entities`` gives a plain list, as it did when tokens were a list."""
-        return [*self, *other]
-
-    def __radd__(self, other: Iterable[Any]) -> list[Any]:
-        return [*other, *self]
-
-    __hash__ = None  # type: ignore[assignment]  (mutable, as a list)
-
-    def __repr__(self) -> str:
-        return f"TokenList({list(self)!r})"
-
-    def __getstate__(self) -> tuple:
-        return self._text, self._starts, self._ends, self._norms, self._surfaces
-
-    def __setstate__(self, state: tuple) -> None:
-        self._text, self._starts, self._ends, self._norms, self._surfaces = state
-
-
 @dataclass(slots=True)
 class Sentence:
     """A sentence as a character span of the original input."""
@@ -215,6 +107,154 @@ class Sentence:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Sentence:
         return cls(start=d["start"], end=d["end"], text=d["text"])
+
+
+class SpanList(Sequence[_T]):
+    """Spans of one document's text stored compactly: two integer arrays of offsets into the
+    text, plus, per position, the one string that may differ (a token's normalised form).
+
+    A :class:`Token` or :class:`Sentence` per item costs hundreds of bytes as Python
+    objects, which made the result of a 20 MB document weigh more than the model;
+    here an item costs 16 bytes. Indexing or iterating gives the objects made on
+    the fly, so an item read from the list is a copy: change one with
+    ``items[i] = ...``. Compares equal to any sequence of the same items, and
+    ``+`` gives a plain list.
+    """
+
+    __slots__ = ("_ends", "_extras", "_starts", "_surfaces", "_text")
+    _kind = "item"
+
+    def __init__(self, text: str, items: Iterable[_T] = ()) -> None:
+        self._text = text
+        self._starts = array("q")
+        self._ends = array("q")
+        #: position -> the item's extra string (a token's norm), where it differs from the surface
+        self._extras: dict[int, str] = {}
+        #: position -> surface, where it is not ``text[start:end]`` (only for items read from elsewhere)
+        self._surfaces: dict[int, str] = {}
+        self.extend(items)
+
+    # what differs between the kinds of item
+    def _make(self, start: int, end: int, surface: str, extra: str | None) -> _T:
+        raise NotImplementedError
+
+    def _extra_of(self, item: _T) -> str | None:
+        return None
+
+    def _add(self, start: int, end: int, extra: str | None = None) -> None:
+        if extra is not None and extra != self._text[start:end]:
+            self._extras[len(self._starts)] = extra
+        self._starts.append(start)
+        self._ends.append(end)
+
+    def append(self, item: _T) -> None:
+        i = len(self._starts)
+        self._starts.append(item.start)
+        self._ends.append(item.end)
+        self._set_strings(i, item)
+
+    def _set_strings(self, i: int, item: _T) -> None:
+        self._extras.pop(i, None)
+        self._surfaces.pop(i, None)
+        if item.text != self._text[item.start:item.end]:
+            self._surfaces[i] = item.text
+        extra = self._extra_of(item)
+        if extra is not None and extra != item.text:
+            self._extras[i] = extra
+
+    def extend(self, items: Iterable[_T]) -> None:
+        if isinstance(items, type(self)) and items._text is self._text:
+            self.extend_shifted(items, 0)
+            return
+        for item in items:
+            self.append(item)
+
+    def extend_shifted(self, other: SpanList[_T], by: int) -> None:
+        """Append the items of ``other`` (over a piece of this text that starts at ``by``) with
+        their offsets moved by ``by``."""
+        n = len(self._starts)
+        self._starts.extend(s + by for s in other._starts)
+        self._ends.extend(e + by for e in other._ends)
+        self._extras.update((n + i, v) for i, v in other._extras.items())
+        self._surfaces.update((n + i, v) for i, v in other._surfaces.items())
+
+    def _item(self, i: int) -> _T:
+        s, e = self._starts[i], self._ends[i]
+        surface = self._surfaces.get(i)
+        return self._make(s, e, self._text[s:e] if surface is None else surface, self._extras.get(i))
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+    def __getitem__(self, index: int | slice) -> _T | list[_T]:  # type: ignore[override]
+        if isinstance(index, slice):
+            return [self._item(i) for i in range(*index.indices(len(self)))]
+        n = len(self._starts)
+        if not -n <= index < n:
+            raise IndexError(f"{self._kind} index out of range")
+        return self._item(index % n)
+
+    def __setitem__(self, index: int, item: _T) -> None:
+        i = range(len(self._starts))[index]
+        self._starts[i], self._ends[i] = item.start, item.end
+        self._set_strings(i, item)
+
+    def __iter__(self) -> Iterator[_T]:
+        return (self._item(i) for i in range(len(self._starts)))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    def __add__(self, other: Iterable[Any]) -> list[Any]:
+        return [*self, *other]
+
+    def __radd__(self, other: Iterable[Any]) -> list[Any]:
+        return [*other, *self]
+
+    __hash__ = None  # type: ignore[assignment]  (mutable, as a list)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({list(self)!r})"
+
+    def __getstate__(self) -> tuple:
+        return self._text, self._starts, self._ends, self._extras, self._surfaces
+
+    def __setstate__(self, state: tuple) -> None:
+        self._text, self._starts, self._ends, self._extras, self._surfaces = state
+
+
+class TokenList(SpanList[Token]):
+    """The tokens of one document (see :class:`SpanList`): offsets, and the normalised forms
+    that differ from the surface."""
+
+    __slots__ = ()
+    _kind = "token"
+
+    def _make(self, start: int, end: int, surface: str, extra: str | None) -> Token:
+        return Token(text=surface, norm=surface if extra is None else extra, start=start, end=end)
+
+    def _extra_of(self, item: Token) -> str | None:
+        return item.norm
+
+    def add(self, start: int, end: int, norm: str | None = None) -> None:
+        """Append the token ``text[start:end]`` with normalised form ``norm`` (default: the surface)."""
+        self._add(start, end, norm)
+
+
+class SentenceList(SpanList[Sentence]):
+    """The sentences of one document (see :class:`SpanList`): offsets only."""
+
+    __slots__ = ()
+    _kind = "sentence"
+
+    def _make(self, start: int, end: int, surface: str, extra: str | None) -> Sentence:
+        return Sentence(start=start, end=end, text=surface)
+
+    def add(self, start: int, end: int) -> None:
+        """Append the sentence ``text[start:end]``."""
+        self._add(start, end)
 
 
 @dataclass(slots=True)
@@ -234,6 +274,9 @@ class Entity:
     canonical: str | None = None
     cluster: int | None = None
     score: float | None = None
+
+    def __post_init__(self) -> None:
+        self.label = sys.intern(self.label)  # one string per label, not one per entity (spaCy's label_ is a new str)
 
     def to_dict(self) -> dict[str, Any]:
         return _drop_none(asdict(self))
@@ -278,6 +321,9 @@ class Argument:
     iso: str | None = None
     canonical: str | None = None
     resolved_from: Mention | None = None
+
+    def __post_init__(self) -> None:
+        self.label = sys.intern(self.label)
 
     @classmethod
     def from_entity(cls, ent: Entity, resolved_from: Mention | None = None) -> Argument:
@@ -359,7 +405,8 @@ class Document:
     text: str
     #: a :class:`TokenList` (a list of tokens given here is stored as one)
     tokens: Sequence[Token] = field(default_factory=list)
-    sentences: list[Sentence] = field(default_factory=list)
+    #: a :class:`SentenceList` (a list given here is stored as one)
+    sentences: Sequence[Sentence] = field(default_factory=list)
     entities: list[Entity] = field(default_factory=list)
     triples: list[Triple] = field(default_factory=list)
     id: str | None = None
@@ -368,6 +415,8 @@ class Document:
     def __post_init__(self) -> None:
         if not isinstance(self.tokens, TokenList):
             self.tokens = TokenList(self.text, self.tokens)
+        if not isinstance(self.sentences, SentenceList):
+            self.sentences = SentenceList(self.text, self.sentences)
 
     def to_dict(self, *, include_tokens: bool = True) -> dict[str, Any]:
         d: dict[str, Any] = {
