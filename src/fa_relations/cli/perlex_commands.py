@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from ..paths import results_dir
 from .app import evaluate_app, train_app
 
 
@@ -54,5 +55,5 @@ def evaluate_perlex_cmd(
         typer.echo(f"{len(res['unreadable'])} unreadable, {len(res['not_tokenised'])} not tokenised (scored as Other)")
     if record:
         typer.echo(f"recorded in {record_in_meta(model, res)}")
-    typer.echo(f"macro-F1 (official, 9 relations, direction, no Other): {res['macro_f1']:.2f}; "
-               f"answers {res['answers']}")
+    answers = predictions or (output_dir or results_dir()) / res["answers"]
+    typer.echo(f"macro-F1 (official, 9 relations, direction, no Other): {res['macro_f1']:.2f}; answers {answers}")

@@ -188,7 +188,7 @@ def evaluate_perlex(nlp: Language, data: str | Path | None = None, predictions: 
                 "seconds": round(seconds, 2), "sentences_per_second": round(len(docs) / max(seconds, 1e-9), 1)})
     out = Path(output_dir) if output_dir is not None else results_dir()
     answers = write_answers(Path(predictions) if predictions else out / "perlex_test_answers.txt", predicted)
-    res["answers"] = str(answers)
+    res["answers"] = answers.name if answers.parent == out else str(answers)  # no machine path beside the JSON
     out.mkdir(parents=True, exist_ok=True)
     (out / "perlex_test.json").write_text(json.dumps(res, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return res
