@@ -11,8 +11,9 @@ Architectures (``configs/perlex.cfg`` ``[training] architecture``):
 
 - ``sparse``: ``fa_relations.RelationSparseLinear.v1`` over the news
   classifier's hashed lexical features (the baseline);
-- ``sentence``: ``fa_relations.RelationSentenceEncoder.v1``, a BiLSTM (or CNN)
-  over word and relative-position embeddings with entity markers, initialised
+- ``sentence``: ``fa_relations.RelationSentenceEncoder.v1``, a BiLSTM and a CNN
+  side by side (or one of them) over word and relative-position embeddings
+  with entity markers, initialised
   from fastText vectors trained here on PERLEX train and the unlabelled news
   (:func:`pretrained_vectors`; cached under the cache folder, rebuildable).
 
@@ -67,13 +68,13 @@ class PerlexConfig:
     dev_size: int = 800
     #: "sparse" (hashed lexical features, linear) or "sentence" (BiLSTM/CNN over the sentence)
     architecture: str = "sentence"
-    epochs: int = 20
+    epochs: int = 15
     learn_rate: float = 0.001
     batch_size: int = 32
     #: sparse: hash buckets
     length: int = 2**18
-    #: sentence: encoder ("bilstm" or "cnn"), widths, dropout
-    encoder: str = "bilstm"
+    #: sentence: encoder ("bilstm", "cnn" or "both" side by side), widths, dropout
+    encoder: str = "both"
     width: int = 100
     pos_width: int = 16
     hidden: int = 128
