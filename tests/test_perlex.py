@@ -21,7 +21,6 @@ from fa_relations.evaluation.perlex import (
     read_perlex,
     write_answers,
 )
-from fa_relations.model_files import write_manifest
 from fa_relations.paths import models_dir
 from fa_relations.pipeline import blank_nlp
 from fa_relations.relation_classifier.features import MARKED_PAIR_KEY
@@ -171,7 +170,6 @@ def test_to_disk_from_disk_gives_identical_predictions(shipped, perlex, tmp_path
     clf = shipped.get_pipe("fa_relation_classifier")
     _, before = clf.predict(docs)
     clf.to_disk(tmp_path / "copy", exclude=["vocab"])
-    write_manifest(tmp_path / "copy", [p.name for p in (tmp_path / "copy").iterdir()])
     again = load_pair_classifier(tmp_path / "copy").get_pipe("fa_relation_classifier")
     assert again.cfg == clf.cfg
     _, after = again.predict(docs)

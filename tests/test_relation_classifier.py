@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
 import fa_relations
+from fa_relations.model_files import ModelFileError
 from fa_relations.pipeline import blank_nlp
 from fa_relations.relation_classifier.features import LABELS, candidates, features
 from fa_relations.relations.oracle import doc_with_entities
@@ -94,3 +96,19 @@ def test_classifier_travels_with_a_saved_pipeline(small_model, tmp_path):
     again = fa_relations.load(tmp_path / "p")
     assert "fa_relation_classifier" in again.components
     assert again(TEXT).to_json() == nlp(TEXT).to_json()
+
+
+def test_classifier_folder_has_a_manifest_checked_before_loading(small_model, tmp_path):
+    out, _ = small_model
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"], "written by to_disk"
+    bad = tmp_path / "tampered"
+    shutil.copytree(out, bad)
+    with open(bad / "model", "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelFileError, match="model: its checksum does not match"):
+        fa_relations.load(relations="both", relation_model=bad)
+    pickled = tmp_path / "pickled"
+    shutil.copytree(out, pickled)
+    (pickled / "weights.pkl").write_bytes(b"\x80\x04N.")
+    with pytest.raises(ModelFileError, match=r"weights\.pkl: a pickle-capable file"):
+        fa_relations.load(relations="both", relation_model=pickled)

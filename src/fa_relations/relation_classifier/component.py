@@ -37,6 +37,7 @@ from thinc.api import Model, Optimizer
 
 from .. import extensions  # noqa: F401  (registers doc._.triples)
 from ..extensions import original_span
+from ..model_files import MANIFEST, verify_model_folder, write_manifest
 from ..relations.docview import argument_from_span
 from ..schema import PREDICATES, Triple
 from .features import CANDIDATE_SOURCES, LABELS, NONE, Candidate, candidates_from, features, hash_features
@@ -234,6 +235,19 @@ class RelationClassifier(TrainablePipe):
 
     def initialize(self, get_examples: Callable[[], Iterable[Example]], *, nlp: Language | None = None) -> None:
         self.model.initialize()
+
+    # ---- files -------------------------------------------------------------------
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        """spaCy's files (``cfg``, ``model``: msgpack, no pickle) and a manifest of their checksums."""
+        super().to_disk(path, exclude=exclude)
+        folder = Path(path)
+        write_manifest(folder, [f.name for f in folder.iterdir() if f.is_file() and f.name != MANIFEST])
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationClassifier:
+        """Check the folder against its manifest (altered, truncated or pickle-capable files are
+        refused, naming the file) before anything in it is read."""
+        verify_model_folder(path)
+        return super().from_disk(path, exclude=exclude)
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
         """Micro P/R/F1 of the model's own pairs against the gold relations it can score."""
