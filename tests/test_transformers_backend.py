@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from fa_relations.iob import spans_from_iob
+from fa_relations.model_files import ModelFileError
 from fa_relations.ner.label_schemes import UnknownLabelSchemeError, map_label_scheme
 
 torch = pytest.importorskip("torch")
@@ -159,6 +160,18 @@ def test_subword_alignment_and_odd_words(tagger):
     assert _ents(["علی", "\u200c", "رضا"], tagger.tag(["علی", "\u200c", "رضا"])) == [("علی \u200c رضا", "PER")]
     assert tagger.tag_batch([]) == []
     assert tagger.tag_batch([[], ["تهران"], []]) == [[], ["B-LOC"], []]
+
+
+def test_saved_tagger_has_a_manifest_checked_before_loading(tagger, tmp_path):
+    out = tagger.save(tmp_path / "saved")
+    files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert "model.safetensors" in files and "meta.json" in files
+    words = ["اسحاق", "هرتزوگ", "به", "باکو", "رفت"]
+    assert tb.TransformersTagger.from_pretrained(out, device="cpu").tag(words) == tagger.tag(words)
+    with open(out / "model.safetensors", "ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelFileError, match=r"model\.safetensors: its checksum does not match"):
+        tb.TransformersTagger.from_pretrained(out, device="cpu")
 
 
 def test_tagger_pickles_for_spacy_multiprocessing(tagger):

@@ -37,6 +37,7 @@ from typing import Any
 
 from ..defaults import TRANSFORMER_TAGGER_BATCH_SIZE
 from ..iob import repair_iob
+from ..model_files import MANIFEST, verify_model_folder, write_manifest
 from .hf_hub import (
     ModelNotAvailableError,
     dtype_kwarg,
@@ -173,6 +174,8 @@ class TransformersTagger:
         name = str(name_or_path)
         source, local_only = resolve_source(name, cache_dir=cache_dir, revision=revision,
                                             local_files_only=local_files_only)
+        if (Path(source) / MANIFEST).is_file():  # a folder fa_relations wrote: checked before anything is read
+            verify_model_folder(source)
         common = {"cache_dir": cache_dir, "revision": revision, "trust_remote_code": False}
         try:
             config = load_with_fallback(transformers.AutoConfig.from_pretrained, source, local_only, common)
@@ -206,14 +209,16 @@ class TransformersTagger:
                    max_length=max_length, overlap=overlap, meta=meta)
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Write the model (safetensors), its tokenizer and ``meta.json`` (back end, labels, label
-        overrides, max length) to ``path``, so :meth:`from_pretrained` reads the same tagger back."""
+        """Write the model (safetensors), its tokenizer, ``meta.json`` (back end, labels, label
+        overrides, max length) and a manifest of their checksums to ``path``, so :meth:`from_pretrained`
+        reads the same tagger back (and refuses the folder if a file was altered)."""
         p = Path(path)
         p.mkdir(parents=True, exist_ok=True)
         self.model.save_pretrained(p, safe_serialization=True)
         self.tokenizer.save_pretrained(p)
         meta = {**self.meta, "backend": "transformers", "label_map": self.label_map or None}
         (p / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        write_manifest(p, [f.name for f in p.iterdir() if f.is_file() and f.name != MANIFEST])
         return p
 
     # ------------------------------------------------------------ tagging
