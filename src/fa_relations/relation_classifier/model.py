@@ -11,6 +11,10 @@ sentence's words, relative positions and entity markers, wrapped by thinc
 (:mod:`.sentence_net`, imported when the architecture is built, as torch is
 heavy). Input: the (doc, candidate) pairs themselves; its vocabulary is saved
 in the model's ``attrs``, its weights with safetensors.
+
+``fa_relations.RelationTransformer.v1``: entity markers on a BERT-style encoder
+(a local Hugging Face checkpoint such as ParsBERT) with "entity start" pooling,
+for users who have such weights (:mod:`.transformer_net`, imported when built).
 """
 
 from __future__ import annotations
@@ -50,3 +54,20 @@ def build_relation_sentence_encoder(n_labels: int, vocab_size: int, width: int =
               "width": width, "pos_width": pos_width, "hidden": hidden, "dropout": dropout, "encoder": encoder,
               "word_dropout": word_dropout}
     return build_sentence_model(config, n_labels, vocab_size, width, pos_width, hidden, dropout, encoder, word_dropout)
+
+
+TRANSFORMER_ARCHITECTURE = "fa_relations.RelationTransformer.v1"
+
+
+@registry.architectures(TRANSFORMER_ARCHITECTURE)
+def build_relation_transformer(checkpoint: str, n_labels: int = len(LABELS), max_length: int = 128,
+                               dropout: float = 0.1) -> Model:
+    """A softmax over ``n_labels`` labels from a BERT-style encoder (the Hugging Face checkpoint folder
+    ``checkpoint``, e.g. ParsBERT) reading the sentence with the pair marked (R-BERT / BERTEM style,
+    :mod:`.transformer_net`); needs the ``transformers`` extra."""
+    # torch and transformers are heavy: imported only when this model is built
+    from .transformer_net import build_transformer_model
+
+    config = {"@architectures": TRANSFORMER_ARCHITECTURE, "checkpoint": checkpoint, "n_labels": n_labels,
+              "max_length": max_length, "dropout": dropout}
+    return build_transformer_model(config, checkpoint, n_labels, max_length, dropout)

@@ -134,6 +134,19 @@ def _deserialize(net: nn.Module, data: bytes, device: Any) -> nn.Module:
     return net.to(device)
 
 
+def softmax_outputs(model: Model, inputs_outputs: tuple, is_train: bool) -> tuple[Any, Any]:
+    """thinc output conversion of the pair encoders: the softmax of the network's scores, and a
+    backward pass that takes the gradient it is given as the gradient of the scores (softmax with
+    cross-entropy, as the component's loss computes it)."""
+    _, scores = inputs_outputs
+    probs = torch2xp(torch.softmax(scores.detach(), dim=-1))
+
+    def backprop(d_scores: numpy.ndarray) -> ArgsKwargs:
+        return ArgsKwargs(args=((scores,),), kwargs={"grad_tensors": (xp2torch(d_scores),)})
+
+    return probs, backprop
+
+
 def build_sentence_model(config: dict[str, Any], n_labels: int, vocab_size: int, width: int, pos_width: int,
                          hidden: int, dropout: float, encoder: str, word_dropout: float = 0.0) -> Model:
     """The thinc model: input a list of (doc, candidate), output one probability row per pair; in training,
@@ -157,16 +170,7 @@ def build_sentence_model(config: dict[str, Any], n_labels: int, vocab_size: int,
             args = (ids.masked_fill(drop, UNK), *args[1:])
         return ArgsKwargs(args=args, kwargs={}), lambda d: []
 
-    def convert_outputs(model: Model, inputs_outputs: tuple, is_train: bool):
-        _, scores = inputs_outputs
-        probs = torch2xp(torch.softmax(scores.detach(), dim=-1))
-
-        def backprop(d_scores: numpy.ndarray) -> ArgsKwargs:  # softmax + cross-entropy: d(scores) as given
-            return ArgsKwargs(args=((scores,),), kwargs={"grad_tensors": (xp2torch(d_scores),)})
-
-        return probs, backprop
-
-    model = PyTorchWrapper_v3(net, convert_inputs=convert_inputs, convert_outputs=convert_outputs,
+    model = PyTorchWrapper_v3(net, convert_inputs=convert_inputs, convert_outputs=softmax_outputs,
                               serialize_model=_serialize, deserialize_model=_deserialize)
     model.attrs["input"] = "pairs"
     model.attrs["config"] = config
