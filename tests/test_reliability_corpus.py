@@ -38,7 +38,11 @@ def _progress(out: Path) -> int:
             e = json.loads(line)
             done.update(range(e["first"], e["first"] + e["records"]))
     for p in out.glob("_pending-*.jsonl"):
-        for line in p.read_text("utf-8", errors="replace").splitlines():
+        try:
+            text = p.read_text("utf-8", errors="replace")
+        except FileNotFoundError:  # the running job turned it into a shard since the glob: the next poll sees it
+            continue
+        for line in text.splitlines():
             with contextlib.suppress(ValueError, KeyError):
                 done.add(json.loads(line)["i"])
     return len(done)
