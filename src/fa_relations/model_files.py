@@ -51,6 +51,12 @@ def write_manifest(folder: str | Path, files: list[str]) -> Path:
     return path
 
 
+def write_folder_manifest(folder: str | Path) -> Path:
+    """Write ``manifest.json`` listing every file of ``folder`` (the manifest itself excepted)."""
+    folder = Path(folder)
+    return write_manifest(folder, [p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST])
+
+
 def verify_model_folder(folder: str | Path) -> dict[str, Any]:
     """Check a model folder against its manifest (see the module docstring); returns the manifest."""
     folder = Path(folder)

@@ -30,7 +30,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..model_files import MANIFEST, write_manifest
+from ..model_files import MANIFEST, write_folder_manifest
 from ..paths import datasets_dir, models_dir, results_dir
 from ..relation_classifier.marked import PERLEX_MODEL, doc_with_pair, parse_marked
 
@@ -207,5 +207,5 @@ def record_in_meta(model: str | Path | None, res: dict[str, Any]) -> Path:
     meta["size_bytes"] = sum(p.stat().st_size for p in folder.iterdir()
                              if p.is_file() and p.name not in ("meta.json", MANIFEST))
     path.write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    write_manifest(folder, sorted(p.name for p in folder.iterdir() if p.is_file() and p.name != MANIFEST))
+    write_folder_manifest(folder)
     return path

@@ -37,7 +37,7 @@ from typing import Any
 
 from ..defaults import TRANSFORMER_TAGGER_BATCH_SIZE
 from ..iob import repair_iob
-from ..model_files import MANIFEST, verify_model_folder, write_manifest
+from ..model_files import MANIFEST, verify_model_folder, write_folder_manifest
 from .hf_hub import (
     ModelNotAvailableError,
     dtype_kwarg,
@@ -218,7 +218,7 @@ class TransformersTagger:
         self.tokenizer.save_pretrained(p)
         meta = {**self.meta, "backend": "transformers", "label_map": self.label_map or None}
         (p / "meta.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        write_manifest(p, [f.name for f in p.iterdir() if f.is_file() and f.name != MANIFEST])
+        write_folder_manifest(p)
         return p
 
     # ------------------------------------------------------------ tagging

@@ -37,7 +37,7 @@ from thinc.api import Model, Optimizer
 
 from .. import extensions  # noqa: F401  (registers doc._.triples)
 from ..extensions import original_span
-from ..model_files import MANIFEST, verify_model_folder, write_manifest
+from ..model_files import verify_model_folder, write_folder_manifest
 from ..relations.docview import argument_from_span
 from ..schema import PREDICATES, Triple
 from .features import CANDIDATE_SOURCES, LABELS, NONE, Candidate, candidates_from, features, hash_features
@@ -240,8 +240,7 @@ class RelationClassifier(TrainablePipe):
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """spaCy's files (``cfg``, ``model``: msgpack, no pickle) and a manifest of their checksums."""
         super().to_disk(path, exclude=exclude)
-        folder = Path(path)
-        write_manifest(folder, [f.name for f in folder.iterdir() if f.is_file() and f.name != MANIFEST])
+        write_folder_manifest(path)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationClassifier:
         """Check the folder against its manifest (altered, truncated or pickle-capable files are

@@ -41,7 +41,7 @@ from thinc.api import Adam, Config, fix_random_seed
 
 from ..__about__ import __version__
 from ..evaluation.perlex import LABELS, PerlexItem, official_score, perlex_dir, perlex_docs, read_perlex
-from ..model_files import MANIFEST, write_manifest
+from ..model_files import MANIFEST, write_folder_manifest
 from ..ner.features import canonical_word
 from ..paths import cache_dir, models_dir
 from ..pipeline import blank_nlp
@@ -305,7 +305,7 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
         "train_seconds": round(train_seconds, 1),
     }
     (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    write_manifest(output, sorted(p.name for p in output.iterdir() if p.is_file() and p.name != "manifest.json"))
+    write_folder_manifest(output)
     return meta
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..__about__ import __version__
 from ..evaluation.conlleval import score
-from ..model_files import MANIFEST, write_manifest
+from ..model_files import write_folder_manifest
 from ..ner.hf_hub import require_backend, resolve_source
 from ..ner.label_schemes import UnknownLabelSchemeError, map_label_scheme
 from ..ner.loading import is_builtin_model
@@ -309,6 +309,6 @@ def finetune(
                          "train_examples": len(examples)},
     }
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    write_manifest(out, [f.name for f in out.iterdir() if f.is_file() and f.name != MANIFEST])
+    write_folder_manifest(out)
     print(json.dumps({"output": str(out), "dev_mean_f1": best, "best_epoch": best_epoch}), flush=True)
     return meta
