@@ -302,3 +302,17 @@ def test_gold_dev_oracle_entities(old_spelling):
     res = evaluate_relations("dev", "gold", old_spelling=old_spelling)
     assert res["overall"]["precision"] >= 0.85, res["overall"]
     assert res["overall"]["recall"] >= 0.60, res["overall"]
+
+
+def test_address_closed_by_a_comma_is_located_in_but_a_list_is_not(nlp):
+    # «ووهان، چین،» then the sentence goes on: an address
+    doc = run(nlp, "آزمایشگاهی در ووهان، چین، منشا ویروس بوده است.", [("ووهان", "CITY"), ("چین", "COUNTRY", "CN")])
+    assert ("ووهان", "located_in", "چین") in triples(doc)
+    # a list of places is not an address, whether «و» or another place follows the comma
+    for text, ents in (
+        ("او به پاریس، فرانسه، آلمان سفر کرد.", [("پاریس", "CITY"), ("فرانسه", "COUNTRY", "FR"), ("آلمان", "COUNTRY", "DE")]),
+        ("او به لندن، پاریس، فرانسه و ایتالیا سفر کرد.",
+         [("لندن", "CITY"), ("پاریس", "CITY"), ("فرانسه", "COUNTRY", "FR"), ("ایتالیا", "COUNTRY", "IT")]),
+        ("هیئتی از پاریس، فرانسه و ایتالیا آمد.", [("پاریس", "CITY"), ("فرانسه", "COUNTRY", "FR"), ("ایتالیا", "COUNTRY", "IT")]),
+    ):
+        assert not any(t[1] == "located_in" for t in triples(run(nlp, text, ents))), text

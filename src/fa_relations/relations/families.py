@@ -46,6 +46,21 @@ def _interstate_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b
     return not (p.predicate == "conflict_with" and _is_sport(sent, ctx.lex.sport))
 
 
+_LIST_GLUE = frozenset(("،", ",", key("و")))
+
+
+def _in_list(sent: Sent, i: int, step: int) -> bool:
+    """Whether token ``i``, next to an address «X، Y» (``step`` -1: before it, 1: after it), makes it part of a
+    list: «و», or a comma with another entity beyond it («اروپا ، تاجیکستان و ایران»); a comma closing the
+    address before the sentence goes on («در ووهان، چین، بوده است») does not."""
+    if not 0 <= i < len(sent.toks) or sent.toks[i].key not in _LIST_GLUE:
+        return False
+    if sent.toks[i].key == key("و"):
+        return True
+    beyond = i + step
+    return any(c.kind == "ent" and (c.start == beyond if step > 0 else c.end == beyond + 1) for c in sent.cands)
+
+
 _LOC_ORG_RULES = frozenset({"loc_situated", "loc_seat", "loc_printed_in"})
 _PLACE = frozenset({"CITY", "FAC", "LOC"})
 
@@ -57,14 +72,11 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
     placed_org = s.label == "ORG" and sent.toks[s.start].key in ctx.lex.located_org_heads
     if s.label == "ORG" and p.name not in _LOC_ORG_RULES and not placed_org:
         return False
-    toks = sent.toks
     if p.name == "loc_address":
         # «تهران، ایران»; not a list «اروپا ، تاجیکستان و ایران»
         if not (s.label == "CITY" and o.label == "COUNTRY"):
             return False
-        before = toks[s.start - 1].key if s.start > 0 else ""
-        after = toks[o.end].key if o.end < len(toks) else ""
-        if before in ("،", ",", key("و")) or after in ("،", ",", key("و")):
+        if _in_list(sent, s.start - 1, -1) or _in_list(sent, o.end, 1):
             return False
     if p.name == "loc_in" and o.label == "LOC" and s.label != "FAC":
         return False
