@@ -15,25 +15,22 @@ Architectures (``configs/perlex.cfg`` ``[training] architecture``):
   side by side (or one of them) over word and relative-position embeddings
   with entity markers, initialised
   from fastText vectors trained here on PERLEX train and the unlabelled news
-  (:func:`pretrained_vectors`; cached under the cache folder, rebuildable).
+  (:func:`.pair_vectors.fasttext_vectors`; cached under the cache folder, rebuildable).
 
 ``fa-relations train perlex`` runs :func:`train`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import random
 import time
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -43,12 +40,12 @@ from ..__about__ import __version__
 from ..evaluation.perlex import LABELS, PerlexItem, official_score, perlex_dir, perlex_docs, read_perlex
 from ..model_files import MANIFEST, write_folder_manifest
 from ..ner.features import canonical_word
-from ..paths import cache_dir, models_dir
+from ..paths import models_dir
 from ..pipeline import blank_nlp
 from ..relation_classifier.component import GOLD_LABEL_KEY, RelationClassifier
 from ..relation_classifier.features import MARKED_PAIR_KEY
 from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
-from .ner import mixed_news_and_perlex_sentences, unlabelled_sentences
+from .pair_vectors import VECTOR_SOURCES, build_vocabulary, fasttext_vectors
 
 logger = logging.getLogger(__name__)
 
@@ -138,48 +135,6 @@ def swapped(docs: list[Doc], items: list[PerlexItem]) -> tuple[list[Doc], list[P
     return out_docs, out_items
 
 
-# ---------------------------------------------------------------- vectors
-def _vector_corpus(data: str | Path | None) -> list[list[str]]:
-    return unlabelled_sentences(data) + mixed_news_and_perlex_sentences(data)
-
-
-def pretrained_vectors(data: str | Path | None, config: PerlexConfig,
-                       also: set[str]) -> tuple[list[str], numpy.ndarray]:
-    """fastText (skip-gram, character 3-5-grams) word vectors trained on news_unlabelled, news_mixed and
-    PERLEX train: its words (most frequent first), then the words of ``also`` it did not keep (built from
-    their character n-grams), and the matrix. Cached as ``.npz`` (no pickle) in the cache folder, keyed
-    by the settings."""
-    key = hashlib.sha256(json.dumps([config.width, config.vectors_epochs, config.vectors_min_count,
-                                     config.seed, str(data), sorted(also)]).encode()).hexdigest()[:12]
-    cache = cache_dir() / f"perlex_fasttext_{key}.npz"
-    if cache.is_file():
-        with numpy.load(cache, allow_pickle=False) as z:
-            return [str(w) for w in z["words"]], z["vectors"]
-    from gensim.models import FastText  # deferred: heavy, training only
-
-    corpus = _vector_corpus(data)
-    logger.info("fastText on %d sentences, %d tokens", len(corpus), sum(map(len, corpus)))
-    model = FastText(corpus, vector_size=config.width, window=5, min_count=config.vectors_min_count, sg=1,
-                     workers=max(config.threads, 1), epochs=config.vectors_epochs, seed=config.seed,
-                     min_n=3, max_n=5, bucket=200_000)
-    wv = model.wv
-    words = list(wv.index_to_key)
-    words += sorted(also - set(words))
-    vectors = numpy.stack([wv[w] for w in words]).astype("float32")
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    numpy.savez(cache, words=numpy.asarray(words), vectors=vectors)
-    return words, vectors
-
-
-def build_vocabulary(train_docs: list[Doc], vec_words: list[str], config: PerlexConfig) -> list[str]:
-    """Every word of the train sentences, then the vectors' most frequent words, up to ``max_vocab``."""
-    counts = Counter(canonical_word(t.text) for doc in train_docs for t in doc)
-    words = [w for w, _ in counts.most_common()]
-    known = set(words)
-    words += [w for w in vec_words if w not in known][: max(config.max_vocab - len(words), 0)]
-    return words
-
-
 # ---------------------------------------------------------------- training
 def new_classifier(nlp: Language, config: PerlexConfig, vocab_size: int = 0) -> RelationClassifier:
     """A fresh marked-pair classifier with PERLEX's labels and the configured architecture."""
@@ -267,8 +222,11 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
     vocab: list[str] = []
     if config.architecture == "sentence":
         train_words = {canonical_word(t.text) for doc in train_docs + dev_docs for t in doc}
-        vec_words, vectors = pretrained_vectors(data, config, train_words) if config.pretrained else ([], None)
-        vocab = build_vocabulary(train_docs, vec_words, config)
+        vec_words, vectors = (fasttext_vectors(data, train_words, width=config.width, epochs=config.vectors_epochs,
+                                               min_count=config.vectors_min_count, seed=config.seed,
+                                               threads=config.threads)
+                              if config.pretrained else ([], None))
+        vocab = build_vocabulary(train_docs, vec_words, config.max_vocab)
     clf = new_classifier(nlp, config, vocab_size=len(vocab))
     if config.architecture == "sentence":
         from ..relation_classifier.sentence_net import set_vocabulary  # deferred: torch
@@ -296,8 +254,7 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
                           "train_sentences": len(train_docs), "dev_sentences": len(dev_docs),
                           "not_tokenised": bad_train + bad_dev,
                           "dev_split": f"{config.dev_size} train sentences drawn with seed {config.seed}"},
-        "vectors": ("fastText skip-gram on news_unlabelled, news_mixed and PERLEX train (no test text); "
-                    f"vocabulary {len(vocab)} words") if vocab and config.pretrained else None,
+        "vectors": f"{VECTOR_SOURCES}; vocabulary {len(vocab)} words" if vocab and config.pretrained else None,
         "selection": "the epoch with the best dev macro-F1 (official rule: 9 relations, direction, no Other)",
         "best_epoch": result["best_epoch"], "curve": result["curve"], "averaged": result.get("averaged"),
         "dev_macro_f1": dev["macro_f1"], "dev_per_relation": dev["per_relation"],
