@@ -112,3 +112,50 @@ def test_classifier_folder_has_a_manifest_checked_before_loading(small_model, tm
     (pickled / "weights.pkl").write_bytes(b"\x80\x04N.")
     with pytest.raises(ModelFileError, match=r"weights\.pkl: a pickle-capable file"):
         fa_relations.load(relations="both", relation_model=pickled)
+
+
+@pytest.fixture(scope="module")
+def small_sentence_model(tmp_path_factory) -> tuple[Path, dict]:
+    """The sentence encoder (BiLSTM + CNN with typed markers), small and without fastText vectors, one held-out
+    fold kept at its best epoch (as configs/relation_classifier.cfg trains the shipped model, only smaller)."""
+    require_datasets()
+    out = tmp_path_factory.mktemp("relsentence") / "relations"
+    cfg = TrainConfig(architecture="sentence", epochs=2, folds=4, folds_trained=1, refit=False, learn_rate=0.003,
+                      batch_size=32, width=24, pos_width=8, hidden=16, max_vocab=3000, pretrained=False,
+                      predicate_thresholds=True, thresholds=[0.3, 0.5, 0.8])
+    return out, train(default_train_files()[:1], out, cfg)
+
+
+def test_sentence_model_trains_selects_and_reloads(small_sentence_model):
+    out, meta = small_sentence_model
+    saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
+    assert saved["architecture"].startswith("fa_relations.RelationSentenceEncoder.v1")
+    assert saved["config"]["typed"] and "1 of 4 folds" in saved["selection"]
+    assert set(saved["predicate_thresholds"]) <= set(LABELS[1:])
+    assert saved["cross_validation"]["rules"]["support"] > 50
+    cfg = json.loads((out / "cfg").read_text(encoding="utf-8"))
+    assert cfg["model_config"]["typed"] is True and cfg["predicate_thresholds"] == saved["predicate_thresholds"]
+    # the saved folder is what load() reads: same probabilities as the trained classifier's own selection
+    nlp = fa_relations.load(relations="both", relation_model=out)
+    clf = nlp.nlp.get_pipe("fa_relation_classifier")
+    vocab = clf.model.attrs["vocab"]
+    assert vocab[:6] == ["<CITY>", "<COUNTRY>", "<FAC>", "<LOC>", "<ORG>", "<PER>"]  # the type tokens come first
+    assert saved["vectors"] == f"random initialisation; vocabulary {len(vocab)} words"
+    clf.cfg["threshold"], clf.cfg["predicate_thresholds"] = 0.0, {}  # every scored pair: output is visible
+    doc = nlp(TEXT)
+    added = [t for t in doc.triples if t.method.startswith("model:")]
+    assert added and all(0.0 < t.confidence <= 1.0 for t in added)
+    again = fa_relations.load(relations="both", relation_model=out).nlp.get_pipe("fa_relation_classifier")
+    docs = [_gold_doc()]
+    assert (again.predict(docs)[1] == clf.predict(docs)[1]).all()
+
+
+def test_predicate_threshold_above_one_turns_a_predicate_off(small_model):
+    out, _ = small_model
+    nlp = fa_relations.load(relations="both", relation_model=out)
+    clf = nlp.nlp.get_pipe("fa_relation_classifier")
+    clf.cfg["threshold"] = 0.0
+    before = {t.predicate for t in nlp(TEXT).triples if t.method.startswith("model:")}
+    assert before
+    clf.cfg["predicate_thresholds"] = {p: 2.0 for p in before}
+    assert not [t for t in nlp(TEXT).triples if t.method.startswith("model:") and t.predicate in before]

@@ -118,7 +118,7 @@ def train_relations_cmd(
     corpora: Path | None = typer.Option(None, "--corpora", help="Folder of the corpora (default: $FA_RELATIONS_DATA or ../shared/datasets)."),
 ) -> None:
     """Train the relation classifier (fa_relation_classifier) on the hand-read train set, fixed seed; epochs and
-    threshold by cross-validation on the train sentences; the gold dev scores go to the model's meta.json."""
+    thresholds on held-out folds of the train articles; the gold dev scores go to the model's meta.json."""
     from ..training.relation_classifier import (  # deferred: fast --help
         default_output,
         default_train_files,
@@ -127,10 +127,11 @@ def train_relations_cmd(
     )
 
     meta = train(data_files or default_train_files(), output or default_output(), read_config(config),
-                 str(corpora) if corpora else None)
+                 str(corpora) if corpora else None, progress=typer.echo)
     cv, dev = meta["cross_validation"], meta["dev_gold_entities"]
     typer.echo(f"{meta['training_sentences']} sentences, {meta['training_relations']} pair relations; "
-               f"{meta['epochs']} epochs, threshold {meta['threshold']}")
+               f"{meta['epochs']} epochs, threshold {meta['threshold']}, per predicate {meta['predicate_thresholds']}; "
+               f"default mode {meta['default_mode']}")
     for name, block in (("cross-validation", cv), ("dev, gold entities", dev)):
         r, b = block["rules"], block["rules+model"] or block["rules"]
         typer.echo(f"{name}: rules P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}; rules + model "

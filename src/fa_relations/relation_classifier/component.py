@@ -9,7 +9,8 @@ It runs after ``fa_relation_extractor`` (the rules) and, per ``mode``:
 
 Each added triple has ``method="model:<name>"`` and the model's probability as
 ``confidence``. The model (:mod:`.model`) is a registered thinc architecture;
-``to_disk``/``from_disk`` save it with the labels, candidate source, mode and threshold.
+``to_disk``/``from_disk`` save it with the labels, candidate source, mode and thresholds (one
+for every predicate, and a predicate's own where training chose one).
 
 The label set and the candidate source are configuration. The default (news)
 scores entity pairs with the SCHEMA predicates and writes ``doc._.triples``; a
@@ -71,7 +72,7 @@ class RelationClassifier(TrainablePipe):
     def __init__(self, vocab: Vocab, model: Model, name: str = "fa_relation_classifier", *,
                  mode: str = "both", threshold: float = DEFAULT_THRESHOLD,
                  model_config: dict[str, Any] | None = None, labels: Sequence[str] | None = None,
-                 candidates: str = "entity_pairs") -> None:
+                 candidates: str = "entity_pairs", predicate_thresholds: dict[str, float] | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         if candidates not in CANDIDATE_SOURCES:
@@ -82,7 +83,8 @@ class RelationClassifier(TrainablePipe):
         #: saved with the weights, so a loader can build the same architecture before reading them
         self.cfg: dict[str, Any] = {"labels": list(labels or LABELS), "mode": mode, "threshold": float(threshold),
                                     "model_config": dict(model_config or DEFAULT_MODEL_CONFIG),
-                                    "candidates": candidates}
+                                    "candidates": candidates,
+                                    "predicate_thresholds": {p: float(t) for p, t in (predicate_thresholds or {}).items()}}
 
     @property
     def labels(self) -> tuple[str, ...]:
@@ -91,6 +93,11 @@ class RelationClassifier(TrainablePipe):
     @property
     def threshold(self) -> float:
         return float(self.cfg["threshold"])
+
+    def threshold_of(self, predicate: str) -> float:
+        """The probability ``predicate`` needs: its own threshold where training chose one (above 1: the
+        model never adds it), else :attr:`threshold`."""
+        return float(self.cfg.get("predicate_thresholds", {}).get(predicate, self.cfg["threshold"]))
 
     @property
     def candidate_source(self) -> str:
@@ -103,7 +110,7 @@ class RelationClassifier(TrainablePipe):
         if self.candidate_source == "marked_pair":
             return int(numpy.argmax(p))
         k = int(numpy.argmax(p[1:])) + 1
-        return k if p[k] >= self.threshold else 0
+        return k if p[k] >= self.threshold_of(self.labels[k]) else 0
 
     # ---- prediction --------------------------------------------------------------
     def _encode(self, docs: list[Doc], cands: list[list[Candidate]] | None = None) -> tuple[list[list[Candidate]], Any]:
@@ -166,9 +173,9 @@ class RelationClassifier(TrainablePipe):
         sentences: dict[int, tuple[int, int]] = {}  # original offsets of each sentence, computed once
         for cand, p in zip(doc_cands, probs, strict=True):
             k = int(numpy.argmax(p[1:])) + 1
-            if p[k] < self.threshold:
-                continue
             pred = self.labels[k]
+            if p[k] < self.threshold_of(pred):
+                continue
             s, o = cand.subject, cand.object
             if PREDICATES[pred].symmetric and o.start < s.start:
                 s, o = o, s
@@ -270,17 +277,20 @@ class RelationClassifier(TrainablePipe):
     requires=["doc.ents", "doc._.triples"],
     assigns=["doc._.triples"],
     default_config={"model": DEFAULT_MODEL_CONFIG, "mode": "both", "threshold": DEFAULT_THRESHOLD,
-                    "labels": None, "candidates": "entity_pairs"},
+                    "labels": None, "candidates": "entity_pairs", "predicate_thresholds": None},
     default_score_weights={"rel_f": 1.0, "rel_p": 0.0, "rel_r": 0.0},
 )
 def make_relation_classifier(nlp: Language, name: str, model: Model, mode: str, threshold: float,
-                             labels: list[str] | None, candidates: str) -> RelationClassifier:
+                             labels: list[str] | None, candidates: str,
+                             predicate_thresholds: dict[str, float] | None) -> RelationClassifier:
     """``mode``: ``both`` (add to the rules) or ``model`` (replace the rules' pair predicates);
     ``threshold``: the probability a pair's best predicate needs (chosen by training);
     ``labels``: the model's output labels, "no relation" first (default: ``none`` and the SCHEMA predicates);
-    ``candidates``: ``entity_pairs`` (news) or ``marked_pair`` (the pair in ``doc.spans["fa_marked_pair"]``)."""
+    ``candidates``: ``entity_pairs`` (news) or ``marked_pair`` (the pair in ``doc.spans["fa_marked_pair"]``);
+    ``predicate_thresholds``: a predicate's own threshold where it differs (above 1: never added)."""
     return RelationClassifier(nlp.vocab, model, name, mode=mode, threshold=threshold,
-                              model_config=model_config_of(model), labels=labels, candidates=candidates)
+                              model_config=model_config_of(model), labels=labels, candidates=candidates,
+                              predicate_thresholds=predicate_thresholds)
 
 
 def model_config_of(model: Model) -> dict[str, Any] | None:

@@ -44,16 +44,20 @@ def build_relation_sparse_linear(length: int = DEFAULT_LENGTH, n_labels: int = l
 @registry.architectures(SENTENCE_ARCHITECTURE)
 def build_relation_sentence_encoder(n_labels: int, vocab_size: int, width: int = 100, pos_width: int = 16,
                                     hidden: int = 128, dropout: float = 0.3, encoder: str = "bilstm",
-                                    word_dropout: float = 0.0) -> Model:
+                                    word_dropout: float = 0.0, typed: bool = False) -> Model:
     """A softmax over ``n_labels`` labels from a BiLSTM/CNN reading the sentence with the pair marked
     (``vocab_size`` words besides padding, unknown and the markers; ``word_dropout``: in training, the
-    probability a word is read as unknown)."""
+    probability a word is read as unknown; ``typed``: each argument's entity label is read after its
+    opening marker, as news pairs of different types hold different predicates)."""
     from .sentence_net import build_sentence_model  # torch: heavy, imported only when this model is built
 
     config = {"@architectures": SENTENCE_ARCHITECTURE, "n_labels": n_labels, "vocab_size": vocab_size,
               "width": width, "pos_width": pos_width, "hidden": hidden, "dropout": dropout, "encoder": encoder,
               "word_dropout": word_dropout}
-    return build_sentence_model(config, n_labels, vocab_size, width, pos_width, hidden, dropout, encoder, word_dropout)
+    if typed:  # PERLEX's saved config has no such key: it stays as it was
+        config["typed"] = True
+    return build_sentence_model(config, n_labels, vocab_size, width, pos_width, hidden, dropout, encoder,
+                                word_dropout, typed)
 
 
 TRANSFORMER_ARCHITECTURE = "fa_relations.RelationTransformer.v1"

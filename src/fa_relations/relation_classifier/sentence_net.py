@@ -81,8 +81,14 @@ class PairEncoderNet(nn.Module):
         return self.out(self.drop(z))
 
 
-def _items(doc: Doc, cand: Candidate) -> tuple[list[str], int, int]:
-    """The sentence's words with the four markers, and the indices of ``<e1>`` and ``<e2>``."""
+def type_token(label: str) -> str:
+    """The item that follows an opening marker when the encoder reads argument types (``<PER>``)."""
+    return f"<{label}>"
+
+
+def _items(doc: Doc, cand: Candidate, typed: bool = False) -> tuple[list[str], int, int]:
+    """The sentence's words with the four markers (each opening marker followed by the argument's type
+    token when ``typed``), and the indices of ``<e1>`` and ``<e2>``."""
     e1, e2 = cand.subject, cand.object
     out: list[str] = []
     at = {}
@@ -91,6 +97,8 @@ def _items(doc: Doc, cand: Candidate) -> tuple[list[str], int, int]:
             if i == span.start:
                 at[name] = len(out)
                 out.append(f"<{name}>")
+                if typed:
+                    out.append(type_token(span.label_))
         out.append(canonical_word(doc[i].text))
         for name, span in (("e1", e1), ("e2", e2)):
             if i == span.end - 1:
@@ -98,11 +106,11 @@ def _items(doc: Doc, cand: Candidate) -> tuple[list[str], int, int]:
     return out, at["e1"], at["e2"]
 
 
-def encode(pairs: list[tuple[Doc, Candidate]], index: dict[str, int]) -> tuple[torch.Tensor, ...]:
+def encode(pairs: list[tuple[Doc, Candidate]], index: dict[str, int], typed: bool = False) -> tuple[torch.Tensor, ...]:
     """Padded ids, relative positions, lengths and marker indices of a batch of pairs."""
     rows = []
     for doc, cand in pairs:
-        words, a, b = _items(doc, cand)
+        words, a, b = _items(doc, cand, typed)
         if len(words) > MAX_ITEMS:  # keep a window around the pair
             lo = max(0, min(min(a, b) - 10, max(a, b) + 10 - MAX_ITEMS))
             words, a, b = words[lo:lo + MAX_ITEMS], a - lo, b - lo
@@ -148,9 +156,12 @@ def softmax_outputs(model: Model, inputs_outputs: tuple, is_train: bool) -> tupl
 
 
 def build_sentence_model(config: dict[str, Any], n_labels: int, vocab_size: int, width: int, pos_width: int,
-                         hidden: int, dropout: float, encoder: str, word_dropout: float = 0.0) -> Model:
+                         hidden: int, dropout: float, encoder: str, word_dropout: float = 0.0,
+                         typed: bool = False) -> Model:
     """The thinc model: input a list of (doc, candidate), output one probability row per pair; in training,
-    each word is read as unknown with probability ``word_dropout`` (so the unknown-word row learns)."""
+    each word is read as unknown with probability ``word_dropout`` (so the unknown-word row learns);
+    ``typed``: each argument's entity label is read as an item after its opening marker (its
+    :func:`type_token` must be in the vocabulary)."""
     net = PairEncoderNet(vocab_size, n_labels, width, pos_width, hidden, dropout, encoder)
     cache: dict[str, Any] = {"source": None, "index": {}}
 
@@ -163,7 +174,7 @@ def build_sentence_model(config: dict[str, Any], n_labels: int, vocab_size: int,
         return cache["index"]
 
     def convert_inputs(model: Model, X: list[tuple[Doc, Candidate]], is_train: bool):
-        args = encode(X, index_of(model))
+        args = encode(X, index_of(model), typed)
         if is_train and word_dropout > 0:
             ids = args[0]
             drop = torch.from_numpy(numpy.random.random(tuple(ids.shape)) < word_dropout) & (ids >= RESERVED)

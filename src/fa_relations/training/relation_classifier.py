@@ -17,11 +17,13 @@ import json
 import logging
 import random
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy
+import torch
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.training import Example
@@ -29,12 +31,17 @@ from thinc.api import Adam, Config, fix_random_seed
 
 from ..__about__ import __version__
 from ..evaluation.relations import Scores, gold_triples, iter_gold, predicted_triples
+from ..model_files import write_folder_manifest
+from ..ner.features import canonical_word
 from ..paths import data_dir, models_dir
 from ..pipeline import blank_nlp
 from ..relation_classifier.component import GOLD_KEY, RelationClassifier
-from ..relation_classifier.features import candidates
-from ..relation_classifier.model import ARCHITECTURE
+from ..relation_classifier.features import LABELS, Candidate, candidates
+from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
+from ..relation_classifier.sentence_net import set_vocabulary, type_token
 from ..relations.oracle import doc_with_entities
+from ..schema import PREDICATES
+from .pair_vectors import VECTOR_SOURCES, build_vocabulary, fasttext_vectors
 from .relation_data import sentence_text
 
 logger = logging.getLogger(__name__)
@@ -60,12 +67,38 @@ class TrainConfig:
     batch_size: int = 16
     #: thresholds tried on dev for the probability a pair's best predicate needs
     thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
-    #: the chosen setting must keep at least this precision on dev (gold entities)
+    #: the chosen setting must keep at least this precision on the held-out folds (gold entities)
     min_precision: float = 0.8
     mode: str = "both"
+    #: the recorded default mode is ``mode`` only if rules + model beat the rules on dev (gold entities) by at
+    #: least this much F1; a difference of a sentence or two is noise, and the model costs time on every text
+    min_default_gain: float = 0.01
     length: int = 2**18
-    #: folds of the train sentences for choosing epochs and threshold
+    #: folds of the train sentences (whole articles or blocks of sentences) for choosing epochs and threshold
     folds: int = 5
+    #: how many of the folds are held out in turn (0: all of them, full cross-validation)
+    folds_trained: int = 0
+    #: train the final model on every sentence for the chosen number of epochs; without it the model of
+    #: the first held-out fold, at its chosen epoch, is kept (for the slower sentence encoder)
+    refit: bool = True
+    #: also choose a threshold per predicate on the held-out folds (:func:`choose_predicate_thresholds`)
+    predicate_thresholds: bool = False
+    #: "sparse" (hashed lexical features, linear) or "sentence" (BiLSTM + CNN over the sentence)
+    architecture: str = "sparse"
+    #: sentence encoder: as configs/perlex.cfg, and ``typed``: argument types read after the markers
+    encoder: str = "both"
+    width: int = 100
+    pos_width: int = 16
+    hidden: int = 128
+    dropout: float = 0.3
+    word_dropout: float = 0.0
+    typed: bool = True
+    max_vocab: int = 40000
+    #: initialise the word embeddings from fastText vectors (:mod:`.pair_vectors`; off: random, for tests)
+    pretrained: bool = True
+    vectors_epochs: int = 5
+    vectors_min_count: int = 2
+    threads: int = 1
 
 
 def read_config(path: str | Path | None = None) -> TrainConfig:
@@ -119,7 +152,7 @@ def train_examples(nlp: Language, files: Iterable[Path], data: str | None = None
                 eg = example_from_record(nlp, rec, text)
                 doc = rules(eg.predicted)
                 examples.append(eg)
-                items.append(_DevItem(doc, list(doc._.triples or []), gold_triples(rec, text), text))
+                items.append(_DevItem(doc, list(doc._.triples or []), gold_triples(rec, text), text, group_of(rec)))
     logger.info("%d repeated sentences left out", repeats)
     return examples, items
 
@@ -130,6 +163,28 @@ class _DevItem:
     rule_triples: list
     gold: set
     text: str
+    #: the article (news) or block of consecutive sentences (PEYMA, ARMAN) it comes from
+    group: tuple = ()
+
+
+#: PEYMA and ARMAN give no article boundaries: blocks of this many consecutive sentences stand for them.
+SENTENCE_BLOCK = 20
+
+
+def group_of(rec: dict) -> tuple:
+    """What a held-out fold keeps together: a news article (file, record), else a block of sentences, so
+    that no fold is scored on an article whose other sentences (same names, same events) were trained on."""
+    if rec.get("file") is not None:
+        return (rec["corpus"], rec["file"], rec.get("record"))
+    return (rec["corpus"], rec.get("split"), int(rec["index"]) // SENTENCE_BLOCK)
+
+
+def grouped_folds(items: list[_DevItem], folds: int, rng: random.Random) -> list[list[int]]:
+    """``folds`` lists of item indices, whole groups in each, groups shuffled by ``rng``."""
+    groups = sorted({it.group for it in items}, key=repr)
+    rng.shuffle(groups)
+    fold_of = {g: k % folds for k, g in enumerate(groups)}
+    return [[i for i, it in enumerate(items) if fold_of[it.group] == f] for f in range(folds)]
 
 
 def dev_items(nlp: Language, data: str | None = None) -> list[_DevItem]:
@@ -138,57 +193,137 @@ def dev_items(nlp: Language, data: str | None = None) -> list[_DevItem]:
     items = []
     for rec, text in iter_gold("dev", None, data):
         doc = rules(doc_with_entities(nlp, text, rec["entities"]))
-        items.append(_DevItem(doc, list(doc._.triples or []), gold_triples(rec, text), text))
+        items.append(_DevItem(doc, list(doc._.triples or []), gold_triples(rec, text), text, group_of(rec)))
     return items
+
+
+@dataclass
+class Predictions:
+    """A classifier's probabilities for the candidates of some scoring items (computed once, then scored
+    under any threshold setting)."""
+
+    items: list[_DevItem]
+    cands: list[list[Candidate]]
+    probs: numpy.ndarray
+
+
+def predict_items(clf: RelationClassifier, items: list[_DevItem]) -> Predictions:
+    cands, probs = clf.predict([it.doc for it in items])
+    return Predictions(items, cands, probs)
+
+
+def score_predictions(clf: RelationClassifier, predictions: Iterable[Predictions], threshold: float,
+                      predicate_thresholds: dict[str, float] | None = None) -> Scores:
+    """Rules + model under one setting (a threshold above 1 gives the rules alone), pooled over
+    ``predictions``; ``clf``'s own setting is left as it was."""
+    saved = clf.cfg["threshold"], clf.cfg.get("predicate_thresholds", {})
+    clf.cfg["threshold"], clf.cfg["predicate_thresholds"] = threshold, dict(predicate_thresholds or {})
+    scores = Scores()
+    for pr in predictions:
+        row = 0
+        for it, cs in zip(pr.items, pr.cands, strict=True):
+            it.doc._.triples = list(it.rule_triples)
+            clf.set_annotations([it.doc], ([cs], pr.probs[row:row + len(cs)]))
+            row += len(cs)
+            scores.add(predicted_triples(it.doc._.triples, it.text), it.gold)
+    clf.cfg["threshold"], clf.cfg["predicate_thresholds"] = saved
+    return scores
 
 
 def score_items(clf: RelationClassifier, items: list[_DevItem], thresholds: Iterable[float]) -> dict[float, Scores]:
     """Rules + model on ``items`` for each threshold (a threshold above 1 gives the rules alone)."""
-    docs = [it.doc for it in items]
-    cands, probs = clf.predict(docs)
-    saved = clf.cfg["threshold"]
-    out = {}
-    for t in thresholds:
-        clf.cfg["threshold"] = t
-        scores = Scores()
-        row = 0
-        for it, cs in zip(items, cands, strict=True):
-            it.doc._.triples = list(it.rule_triples)
-            clf.set_annotations([it.doc], ([cs], probs[row:row + len(cs)]))
-            row += len(cs)
-            scores.add(predicted_triples(it.doc._.triples, it.text), it.gold)
-        out[t] = scores
-    clf.cfg["threshold"] = saved
-    return out
+    predictions = predict_items(clf, items)
+    return {t: score_predictions(clf, [predictions], t) for t in thresholds}
 
 
-def _merge(into: Scores, other: Scores) -> None:
-    into.tp.update(other.tp)
-    into.fp.update(other.fp)
-    into.fn.update(other.fn)
+def choose_predicate_thresholds(clf: RelationClassifier, predictions: list[Predictions], threshold: float,
+                                grid: list[float], min_precision: float, rounds: int = 2) -> dict[str, float]:
+    """Each predicate's own threshold (``grid``, or above 1: the model never adds it), by coordinate
+    ascent on the pooled micro-F1 of rules + model from the common ``threshold``; a change is kept only
+    if it raises F1 and precision stays at least ``min_precision``."""
+    chosen: dict[str, float] = {}
+    best = _table(score_predictions(clf, predictions, threshold))
+    for _ in range(rounds):
+        changed = False
+        for pred in clf.labels[1:]:
+            for t in grid:
+                trial = {**chosen, pred: t}
+                if trial.get(pred, threshold) == chosen.get(pred, threshold):
+                    continue
+                sc = _table(score_predictions(clf, predictions, threshold, trial))
+                if sc["precision"] >= min_precision and sc["f1"] > best["f1"]:
+                    best, chosen, changed = sc, trial, True
+        if not changed:
+            break
+    return chosen
 
 
-def _fresh_classifier(nlp: Language, config: TrainConfig) -> RelationClassifier:
+#: The entity labels a candidate's arguments can have, whose type tokens the sentence encoder reads.
+ARGUMENT_LABELS: tuple[str, ...] = tuple(sorted({lab for spec in PREDICATES.values() if spec.name != "says"
+                                                 for lab in (*spec.subject_labels, *spec.object_labels)}))
+
+
+@dataclass
+class SentenceVocabulary:
+    """The sentence encoder's words (type tokens, train words, then frequent vector words) and the fastText
+    vectors that initialise them."""
+
+    words: list[str]
+    vectors: dict[str, numpy.ndarray]
+
+
+def sentence_vocabulary(examples: list[Example], extra_docs: list[Doc], config: TrainConfig,
+                        data: str | None) -> SentenceVocabulary:
+    """Vocabulary and vectors for ``config``; ``extra_docs`` (the dev sentences) only get vectors built for
+    their words (fastText character n-grams): they are never trained on."""
+    docs = [eg.predicted for eg in examples]
+    words = {canonical_word(t.text) for doc in (*docs, *extra_docs) for t in doc}
+    vec_words, vectors = (fasttext_vectors(data, words, width=config.width, epochs=config.vectors_epochs,
+                                           min_count=config.vectors_min_count, seed=config.seed,
+                                           threads=config.threads)
+                          if config.pretrained else ([], numpy.zeros((0, config.width), dtype="float32")))
+    first = [type_token(lab) for lab in ARGUMENT_LABELS] if config.typed else []
+    return SentenceVocabulary(build_vocabulary(docs, vec_words, config.max_vocab, first),
+                              dict(zip(vec_words, vectors, strict=True)))
+
+
+def _fresh_classifier(nlp: Language, config: TrainConfig, vocab: SentenceVocabulary | None = None) -> RelationClassifier:
     if CLASSIFIER in nlp.pipe_names:
         nlp.remove_pipe(CLASSIFIER)
     fix_random_seed(config.seed)
-    clf: RelationClassifier = nlp.add_pipe(CLASSIFIER, config={
-        "mode": config.mode, "model": {"@architectures": ARCHITECTURE, "length": config.length}})
+    if config.architecture == "sparse":
+        model: dict[str, Any] = {"@architectures": ARCHITECTURE, "length": config.length}
+    elif config.architecture == "sentence" and vocab is not None:
+        model = {"@architectures": SENTENCE_ARCHITECTURE, "n_labels": len(LABELS), "vocab_size": len(vocab.words),
+                 "width": config.width, "pos_width": config.pos_width, "hidden": config.hidden,
+                 "dropout": config.dropout, "encoder": config.encoder, "word_dropout": config.word_dropout,
+                 "typed": config.typed}
+    else:
+        raise ValueError(f"architecture must be 'sparse' or 'sentence' (with a vocabulary), got {config.architecture!r}")
+    clf: RelationClassifier = nlp.add_pipe(CLASSIFIER, config={"mode": config.mode, "model": model})
     clf.initialize(lambda: [])
+    if vocab is not None:
+        set_vocabulary(clf.model, vocab.words, vocab.vectors)
     return clf
 
 
 def _fit(clf: RelationClassifier, examples: list[Example], config: TrainConfig, rng: random.Random,
-         after_epoch=None) -> list[float]:
+         after_epoch: Callable[[int], None] | None = None, progress: Callable[[str], None] | None = None,
+         phase: str = "") -> list[float]:
     optimizer = Adam(config.learn_rate)
     order = list(examples)
     losses_per_epoch = []
     for epoch in range(1, config.epochs + 1):
+        t0 = time.time()
         rng.shuffle(order)
         losses: dict[str, float] = {}
         for k in range(0, len(order), config.batch_size):
             clf.update(order[k:k + config.batch_size], sgd=optimizer, losses=losses)
         losses_per_epoch.append(round(losses.get(CLASSIFIER, 0.0), 2))
+        line = f"{phase}epoch {epoch} of {config.epochs}: loss {losses.get(CLASSIFIER, 0.0):.1f} ({time.time() - t0:.0f} s)"
+        logger.info("%s", line)
+        if progress is not None:
+            progress(line)
         if after_epoch is not None:
             after_epoch(epoch)
     return losses_per_epoch
@@ -198,17 +333,30 @@ def _table(s: Scores) -> dict[str, Any]:
     return s.table()["overall"]
 
 
-def train(files: list[Path], output: Path, config: TrainConfig, data: str | None = None) -> dict[str, Any]:
-    """Train; choose the epochs and the threshold by cross-validation on the train set; save to ``output``.
+def _describe(config: TrainConfig) -> str:
+    if config.architecture == "sparse":
+        return f"{ARCHITECTURE}: linear model over hashed lexical features (thinc SparseLinear + softmax)"
+    return (f"{SENTENCE_ARCHITECTURE}: {config.encoder} encoder over fastText-initialised word embeddings and "
+            f"positions, entity markers{' with argument types' if config.typed else ''} (torch, safetensors)")
+
+
+def train(files: list[Path], output: Path, config: TrainConfig, data: str | None = None,
+          progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Train; choose the epochs and the threshold on held-out folds of the train set; save to ``output``.
 
     Why not the gold dev set: the rules were written on it (0.967/0.819 with gold
     entities), so it cannot tell what a model adds on text the rules have not
-    seen. Each of ``config.folds`` folds of the train sentences is held out in
-    turn; rules + model are scored on it after every epoch and at every
-    threshold, and the (epochs, threshold) with the best pooled micro-F1 whose
-    precision is at least ``min_precision`` is kept. The final model is trained
-    on all train sentences; the gold dev figures are reported, not selected on.
+    seen. The train sentences are split into ``config.folds`` folds of whole
+    articles (:func:`grouped_folds`); each of the first ``folds_trained`` (all by
+    default) is held out in turn, rules + model are scored on it after every
+    epoch and at every threshold, and the (epochs, threshold) with the best
+    pooled micro-F1 whose precision is at least ``min_precision`` is kept. With
+    ``refit`` the final model is trained on all train sentences for those
+    epochs; otherwise the first fold's model at that epoch is kept. The gold
+    dev figures are reported, not selected on, and decide the recorded default
+    mode (the rules unless rules + model beat them on dev by ``min_default_gain`` F1). ``progress`` receives a line per epoch.
     """
+    torch.set_num_threads(max(config.threads, 1))
     t0 = time.time()
     rng = random.Random(config.seed)
     nlp = blank_nlp()
@@ -217,60 +365,86 @@ def train(files: list[Path], output: Path, config: TrainConfig, data: str | None
     n_cands = sum(len(candidates(eg.predicted)) for eg in examples)
     n_pos = sum(len(eg.reference.user_data[GOLD_KEY]) for eg in examples)
     logger.info("%d training sentences, %d candidate pairs, %d gold pair relations", len(examples), n_cands, n_pos)
-
-    order = list(range(len(examples)))
-    rng.shuffle(order)
-    folds = [order[f::config.folds] for f in range(config.folds)]
-    grid = [*config.thresholds, 2.0]  # 2.0: the rules alone
-    pooled = {(e, t): Scores() for e in range(1, config.epochs + 1) for t in grid}
-    for f, held in enumerate(folds):
-        held_set = set(held)
-        clf = _fresh_classifier(nlp, config)
-        held_items = [items[i] for i in held]
-
-        def evaluate(epoch: int, clf=clf, held_items=held_items) -> None:
-            for t, sc in score_items(clf, held_items, grid).items():
-                _merge(pooled[(epoch, t)], sc)
-
-        _fit(clf, [examples[i] for i in order if i not in held_set], config, rng, evaluate)
-        logger.info("fold %d of %d done", f + 1, config.folds)
-    rules_cv = _table(pooled[(1, 2.0)])
-    ok = {k: _table(s) for k, s in pooled.items() if k[1] <= 1.0 and _table(s)["precision"] >= config.min_precision}
-    (best_epochs, threshold) = max(ok, key=lambda k: (ok[k]["f1"], k[1], -k[0])) if ok else (config.epochs, 2.0)
-    logger.info("cross-validation: rules %.3f F1; rules + model %.3f F1 at %d epochs, threshold %.2f",
-                rules_cv["f1"], ok.get((best_epochs, threshold), rules_cv)["f1"], best_epochs, threshold)
-
-    final = TrainConfig(**{**asdict(config), "epochs": best_epochs})
-    clf = _fresh_classifier(nlp, final)
-    losses = _fit(clf, examples, final, rng)
-    clf.cfg["threshold"] = threshold
     dev = dev_items(nlp, data)
-    dev_scores = score_items(clf, dev, [threshold, 2.0])
+    vocab = sentence_vocabulary(examples, [it.doc for it in dev], config, data) if config.architecture == "sentence" else None
+
+    folds = grouped_folds(items, config.folds, rng)
+    grid = [*config.thresholds, 2.0]  # 2.0: the rules alone
+    held_out: dict[int, list[Predictions]] = {e: [] for e in range(1, config.epochs + 1)}
+    snapshots: dict[int, bytes] = {}
+    kept: RelationClassifier | None = None
+    for f, held in enumerate(folds[:config.folds_trained or config.folds]):
+        held_set = set(held)
+        clf = _fresh_classifier(nlp, config, vocab)
+        held_items = [items[i] for i in held]
+        keep = f == 0 and not config.refit
+
+        def evaluate(epoch: int, clf=clf, held_items=held_items, keep=keep) -> None:
+            held_out[epoch].append(predict_items(clf, held_items))
+            if keep:
+                snapshots[epoch] = clf.model.to_bytes()
+
+        _fit(clf, [examples[i] for i in range(len(examples)) if i not in held_set], config, rng, evaluate,
+             progress, f"held-out fold {f + 1}: ")
+        kept = clf if keep else kept
+        logger.info("held-out fold %d of %d done", f + 1, config.folds)
+    pooled = {(e, t): _table(score_predictions(clf, held_out[e], t)) for e in held_out for t in grid}
+    rules_cv = pooled[(1, 2.0)]
+    ok = {k: sc for k, sc in pooled.items() if k[1] <= 1.0 and sc["precision"] >= config.min_precision}
+    (best_epochs, threshold) = max(ok, key=lambda k: (ok[k]["f1"], k[1], -k[0])) if ok else (config.epochs, 2.0)
+    per_predicate = (choose_predicate_thresholds(clf, held_out[best_epochs], threshold, grid, config.min_precision)
+                     if config.predicate_thresholds and ok else {})
+    selected = _table(score_predictions(clf, held_out[best_epochs], threshold, per_predicate))
+    logger.info("held out: rules %.3f F1; rules + model %.3f F1 at %d epochs, threshold %.2f, per predicate %s",
+                rules_cv["f1"], selected["f1"], best_epochs, threshold, per_predicate)
+
+    losses: list[float] = []
+    if config.refit or kept is None:
+        final = TrainConfig(**{**asdict(config), "epochs": best_epochs})
+        clf = _fresh_classifier(nlp, final, vocab)
+        losses = _fit(clf, examples, final, rng, progress=progress, phase="final model: ")
+    else:
+        clf = kept
+        clf.model.from_bytes(snapshots[best_epochs])
+    clf.cfg["threshold"] = threshold
+    clf.cfg["predicate_thresholds"] = per_predicate
+    dev_predictions = [predict_items(clf, dev)]
+    dev_scores = {t: score_predictions(clf, dev_predictions, t, per_predicate if t == threshold else None)
+                  for t in (threshold, 2.0)}
+    dev_gain = _table(dev_scores[threshold])["f1"] - _table(dev_scores[2.0])["f1"]
+    default_mode = config.mode if dev_gain >= config.min_default_gain and dev_gain > 0 else "rules"
     output.mkdir(parents=True, exist_ok=True)
     clf.to_disk(output)
     sources = sorted({json.loads(line)["corpus"] for f in files
                       for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip()})
-    cv_table = {f"{e}:{t}": _table(s) for (e, t), s in sorted(pooled.items()) if t <= 1.0}
+    cv_table = {f"{e}:{t}": sc for (e, t), sc in sorted(pooled.items()) if t <= 1.0}
+    n_folds = config.folds_trained or config.folds
     meta = {
         "name": "fa_relations relation classifier", "component": CLASSIFIER, "version": __version__,
-        "architecture": f"{ARCHITECTURE}: linear model over hashed lexical features (thinc SparseLinear + softmax)",
+        "architecture": _describe(config),
         "labels": list(clf.labels), "mode": config.mode, "threshold": threshold, "epochs": best_epochs,
-        # what load() uses when relations= is not given: the rules alone until a model beats them on dev
-        "default_mode": "rules",
+        "predicate_thresholds": per_predicate,
+        # what load() uses when relations= is not given: the rules alone unless rules + model beat them on dev
+        "default_mode": default_mode,
         "training_files": [{"file": f"data/relations/{Path(f).name}",
                             "records": sum(1 for line in Path(f).read_text(encoding="utf-8").splitlines() if line.strip())}
                            for f in files],
         "training_sources": {s: LICENCES.get(s, "see the corpus README") for s in sources},
+        "vectors": (f"{VECTOR_SOURCES}; vocabulary {len(vocab.words)} words" if config.pretrained
+                    else f"random initialisation; vocabulary {len(vocab.words)} words") if vocab else None,
         "training_sentences": len(examples), "training_pairs": n_cands, "training_relations": n_pos,
-        "selection": f"{config.folds}-fold cross-validation on the train sentences: epochs and threshold with the "
-                     f"best pooled micro-F1 of rules + model, precision at least {config.min_precision}",
+        "selection": f"{n_folds} of {config.folds} folds of whole articles held out in turn: epochs and threshold "
+                     f"with the best pooled micro-F1 of rules + model, precision at least {config.min_precision}; "
+                     + ("final model refit on every train sentence" if config.refit or kept is None
+                        else "the first fold's model at the chosen epoch is kept"),
         "config": asdict(config), "losses": losses,
-        "cross_validation": {"rules": rules_cv, "rules+model": ok.get((best_epochs, threshold)), "grid": cv_table},
+        "cross_validation": {"rules": rules_cv, "rules+model": selected if ok else None, "grid": cv_table},
         "dev_gold_entities": {"rules": _table(dev_scores[2.0]), "rules+model": _table(dev_scores[threshold])},
         "dev_per_predicate": dev_scores[threshold].table()["per_predicate"],
         "seconds": round(time.time() - t0, 1),
     }
     (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    write_folder_manifest(output)  # meta.json included
     return meta
 
 
