@@ -53,6 +53,8 @@ def test_training_writes_a_model_with_its_sources_and_selection(small_model):
     assert saved["training_sentences"] > 300 and saved["training_sources"]
     assert all("research" in v or "licence" in v for v in saved["training_sources"].values())
     assert saved["threshold"] in (0.5, 0.8, 2.0) and 1 <= saved["epochs"] <= 2
+    # the agreement of the two annotation passes travels with the model
+    assert saved["annotation_agreement"]["sentences"] == 150 and 0.5 < saved["annotation_agreement"]["triple_f1"] <= 1
     assert saved["dev_gold_entities"]["rules"]["support"] > 200
     assert (out / "model").stat().st_size > 2**14 * len(LABELS) * 4
 

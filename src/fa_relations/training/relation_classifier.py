@@ -30,6 +30,7 @@ from spacy.training import Example
 from thinc.api import Adam, Config, fix_random_seed
 
 from ..__about__ import __version__
+from ..evaluation.relation_agreement import default_passes, relation_agreement
 from ..evaluation.relations import Scores, gold_triples, iter_gold, predicted_triples
 from ..model_files import write_folder_manifest
 from ..ner.features import canonical_word
@@ -433,6 +434,7 @@ def train(files: list[Path], output: Path, config: TrainConfig, data: str | None
         "vectors": (f"{VECTOR_SOURCES}; vocabulary {len(vocab.words)} words" if config.pretrained
                     else f"random initialisation; vocabulary {len(vocab.words)} words") if vocab else None,
         "training_sentences": len(examples), "training_pairs": n_cands, "training_relations": n_pos,
+        "annotation_agreement": _agreement(data),
         "selection": f"{n_folds} of {config.folds} folds of whole articles held out in turn: epochs and threshold "
                      f"with the best pooled micro-F1 of rules + model, precision at least {config.min_precision}; "
                      + ("final model refit on every train sentence" if config.refit or kept is None
@@ -446,6 +448,16 @@ def train(files: list[Path], output: Path, config: TrainConfig, data: str | None
     (output / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     write_folder_manifest(output)  # meta.json included
     return meta
+
+
+def _agreement(data: str | None) -> dict[str, Any] | None:
+    """Triple F1 between the two independent annotation passes over the same train sentences
+    (``data/relations/agreement/``), or None where the second pass is absent."""
+    first, second = default_passes(data_dir() / "relations")
+    if not second.is_file():
+        return None
+    res = relation_agreement(first, second, data)
+    return {"sentences": res["sentences"], "triple_f1": res["triple_f1"], "second_pass": "data/relations/agreement/"}
 
 
 def default_output() -> Path:
