@@ -14,19 +14,64 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy
 from spacy.tokens import Doc
 
 from ..ner.features import canonical_word
 from ..paths import cache_dir
+from ..relation_classifier.model import SENTENCE_ARCHITECTURE
 from .ner import mixed_news_and_perlex_sentences, unlabelled_sentences
 
 logger = logging.getLogger(__name__)
 
 #: What the vectors are trained on, for the models' meta.
 VECTOR_SOURCES = "fastText skip-gram on news_unlabelled, news_mixed and PERLEX train (no test text)"
+
+
+@dataclass
+class SentenceEncoderConfig:
+    """Settings of ``fa_relations.RelationSentenceEncoder.v1`` and of its vectors, shared by the news and PERLEX
+    training configs (each adds its own)."""
+
+    seed: int = 0
+    #: "bilstm", "cnn" or "both" side by side
+    encoder: str = "both"
+    width: int = 100
+    pos_width: int = 16
+    hidden: int = 128
+    dropout: float = 0.3
+    #: in training, the probability a word is read as unknown
+    word_dropout: float = 0.0
+    #: each argument's entity type is read after its opening marker
+    typed: bool = False
+    #: initialise the word embeddings from fastText vectors (off: random, for tests)
+    pretrained: bool = True
+    #: vocabulary = the train words, then the vectors' most frequent words, at most this many
+    max_vocab: int = 40000
+    vectors_epochs: int = 5
+    vectors_min_count: int = 2
+    threads: int = 1
+
+    def model_config(self, n_labels: int, vocab_size: int) -> dict[str, Any]:
+        """The architecture's config for ``n_labels`` labels and a vocabulary of ``vocab_size`` words."""
+        config: dict[str, Any] = {
+            "@architectures": SENTENCE_ARCHITECTURE, "n_labels": n_labels, "vocab_size": vocab_size,
+            "width": self.width, "pos_width": self.pos_width, "hidden": self.hidden, "dropout": self.dropout,
+            "encoder": self.encoder, "word_dropout": self.word_dropout}
+        if self.typed:
+            config["typed"] = True
+        return config
+
+    def vectors(self, data: str | Path | None, words: set[str]) -> tuple[list[str], numpy.ndarray]:
+        """:func:`fasttext_vectors` with these settings, or none when ``pretrained`` is off."""
+        if not self.pretrained:
+            return [], numpy.zeros((0, self.width), dtype="float32")
+        return fasttext_vectors(data, words, width=self.width, epochs=self.vectors_epochs,
+                                min_count=self.vectors_min_count, seed=self.seed, threads=self.threads)
 
 
 def fasttext_vectors(data: str | Path | None, also: set[str], *, width: int, epochs: int, min_count: int,

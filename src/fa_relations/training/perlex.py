@@ -44,8 +44,8 @@ from ..paths import models_dir
 from ..pipeline import blank_nlp
 from ..relation_classifier.component import GOLD_LABEL_KEY, RelationClassifier
 from ..relation_classifier.features import MARKED_PAIR_KEY
-from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
-from .pair_vectors import VECTOR_SOURCES, build_vocabulary, fasttext_vectors
+from ..relation_classifier.model import ARCHITECTURE
+from .pair_vectors import VECTOR_SOURCES, SentenceEncoderConfig, build_vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -57,10 +57,9 @@ LICENCE = "none found for the PERLEX data; research use"
 
 
 @dataclass
-class PerlexConfig:
-    """Training settings (``[training]`` of ``configs/perlex.cfg``)."""
+class PerlexConfig(SentenceEncoderConfig):
+    """Training settings (``[training]`` of ``configs/perlex.cfg``); the sentence encoder's are inherited."""
 
-    seed: int = 0
     #: train sentences held out as dev (fixed seed) for every choice
     dev_size: int = 800
     #: "sparse" (hashed lexical features, linear) or "sentence" (BiLSTM/CNN over the sentence)
@@ -70,25 +69,12 @@ class PerlexConfig:
     batch_size: int = 32
     #: sparse: hash buckets
     length: int = 2**18
-    #: sentence: encoder ("bilstm", "cnn" or "both" side by side), widths, dropout
-    encoder: str = "both"
-    width: int = 100
-    pos_width: int = 16
-    hidden: int = 128
-    dropout: float = 0.3
-    word_dropout: float = 0.0
     #: also train on every sentence with e1 and e2 swapped (the label's direction flipped)
     swap_augment: bool = False
     #: sentence: also try the mean of the weights of the last N epochs on dev, kept if it scores higher (0: off)
     average_last: int = 0
-    #: sentence: initialise word embeddings from fastText vectors, and keep them fixed
-    pretrained: bool = True
+    #: sentence: keep the fastText word embeddings fixed
     freeze_embeddings: bool = False
-    #: sentence: vocabulary = PERLEX train words plus the vectors' most frequent words, at most this many
-    max_vocab: int = 40000
-    vectors_epochs: int = 5
-    vectors_min_count: int = 2
-    threads: int = 1
 
 
 def read_config(path: str | Path | None = None, **overrides: Any) -> PerlexConfig:
@@ -144,9 +130,7 @@ def new_classifier(nlp: Language, config: PerlexConfig, vocab_size: int = 0) -> 
     if config.architecture == "sparse":
         model = {"@architectures": ARCHITECTURE, "length": config.length, "n_labels": len(LABELS)}
     else:
-        model = {"@architectures": SENTENCE_ARCHITECTURE, "n_labels": len(LABELS), "vocab_size": vocab_size,
-                 "width": config.width, "pos_width": config.pos_width, "hidden": config.hidden,
-                 "dropout": config.dropout, "encoder": config.encoder, "word_dropout": config.word_dropout}
+        model = config.model_config(len(LABELS), vocab_size)
     clf: RelationClassifier = nlp.add_pipe(CLASSIFIER, config={"model": model, "labels": list(LABELS),
                                                                "candidates": "marked_pair"})
     clf.initialize(lambda: [])
@@ -222,10 +206,7 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
     vocab: list[str] = []
     if config.architecture == "sentence":
         train_words = {canonical_word(t.text) for doc in train_docs + dev_docs for t in doc}
-        vec_words, vectors = (fasttext_vectors(data, train_words, width=config.width, epochs=config.vectors_epochs,
-                                               min_count=config.vectors_min_count, seed=config.seed,
-                                               threads=config.threads)
-                              if config.pretrained else ([], None))
+        vec_words, vectors = config.vectors(data, train_words)
         vocab = build_vocabulary(train_docs, vec_words, config.max_vocab)
     clf = new_classifier(nlp, config, vocab_size=len(vocab))
     if config.architecture == "sentence":

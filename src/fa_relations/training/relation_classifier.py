@@ -42,7 +42,7 @@ from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
 from ..relation_classifier.sentence_net import set_vocabulary, type_token
 from ..relations.oracle import doc_with_entities
 from ..schema import PREDICATES
-from .pair_vectors import VECTOR_SOURCES, build_vocabulary, fasttext_vectors
+from .pair_vectors import VECTOR_SOURCES, SentenceEncoderConfig, build_vocabulary
 from .relation_data import sentence_text
 
 logger = logging.getLogger(__name__)
@@ -59,14 +59,13 @@ LICENCES = {
 
 
 @dataclass
-class TrainConfig:
-    """Training settings (``[training]`` of the config file)."""
+class TrainConfig(SentenceEncoderConfig):
+    """Training settings (``[training]`` of the config file); the sentence encoder's are inherited."""
 
-    seed: int = 0
     epochs: int = 12
     learn_rate: float = 0.01
     batch_size: int = 16
-    #: thresholds tried on dev for the probability a pair's best predicate needs
+    #: thresholds tried on the held-out folds for the probability a pair's best predicate needs
     thresholds: list[float] = field(default_factory=lambda: [0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
     #: the chosen setting must keep at least this precision on the held-out folds (gold entities)
     min_precision: float = 0.8
@@ -86,20 +85,8 @@ class TrainConfig:
     predicate_thresholds: bool = False
     #: "sparse" (hashed lexical features, linear) or "sentence" (BiLSTM + CNN over the sentence)
     architecture: str = "sparse"
-    #: sentence encoder: as configs/perlex.cfg, and ``typed``: argument types read after the markers
-    encoder: str = "both"
-    width: int = 100
-    pos_width: int = 16
-    hidden: int = 128
-    dropout: float = 0.3
-    word_dropout: float = 0.0
+    #: sentence encoder: news pairs are read with their argument types
     typed: bool = True
-    max_vocab: int = 40000
-    #: initialise the word embeddings from fastText vectors (:mod:`.pair_vectors`; off: random, for tests)
-    pretrained: bool = True
-    vectors_epochs: int = 5
-    vectors_min_count: int = 2
-    threads: int = 1
 
 
 def read_config(path: str | Path | None = None) -> TrainConfig:
@@ -279,10 +266,7 @@ def sentence_vocabulary(examples: list[Example], extra_docs: list[Doc], config: 
     their words (fastText character n-grams): they are never trained on."""
     docs = [eg.predicted for eg in examples]
     words = {canonical_word(t.text) for doc in (*docs, *extra_docs) for t in doc}
-    vec_words, vectors = (fasttext_vectors(data, words, width=config.width, epochs=config.vectors_epochs,
-                                           min_count=config.vectors_min_count, seed=config.seed,
-                                           threads=config.threads)
-                          if config.pretrained else ([], numpy.zeros((0, config.width), dtype="float32")))
+    vec_words, vectors = config.vectors(data, words)
     first = [type_token(lab) for lab in ARGUMENT_LABELS] if config.typed else []
     return SentenceVocabulary(build_vocabulary(docs, vec_words, config.max_vocab, first),
                               dict(zip(vec_words, vectors, strict=True)))
@@ -295,10 +279,7 @@ def _fresh_classifier(nlp: Language, config: TrainConfig, vocab: SentenceVocabul
     if config.architecture == "sparse":
         model: dict[str, Any] = {"@architectures": ARCHITECTURE, "length": config.length}
     elif config.architecture == "sentence" and vocab is not None:
-        model = {"@architectures": SENTENCE_ARCHITECTURE, "n_labels": len(LABELS), "vocab_size": len(vocab.words),
-                 "width": config.width, "pos_width": config.pos_width, "hidden": config.hidden,
-                 "dropout": config.dropout, "encoder": config.encoder, "word_dropout": config.word_dropout,
-                 "typed": config.typed}
+        model = config.model_config(len(LABELS), len(vocab.words))
     else:
         raise ValueError(f"architecture must be 'sparse' or 'sentence' (with a vocabulary), got {config.architecture!r}")
     clf: RelationClassifier = nlp.add_pipe(CLASSIFIER, config={"mode": config.mode, "model": model})
