@@ -129,7 +129,7 @@ def small_sentence_model(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def test_sentence_model_trains_selects_and_reloads(small_sentence_model):
-    out, meta = small_sentence_model
+    out, _ = small_sentence_model
     saved = json.loads((out / "meta.json").read_text(encoding="utf-8"))
     assert saved["architecture"].startswith("fa_relations.RelationSentenceEncoder.v1")
     assert saved["config"]["typed"] and "1 of 4 folds" in saved["selection"]

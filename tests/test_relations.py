@@ -316,3 +316,12 @@ def test_address_closed_by_a_comma_is_located_in_but_a_list_is_not(nlp):
         ("هیئتی از پاریس، فرانسه و ایتالیا آمد.", [("پاریس", "CITY"), ("فرانسه", "COUNTRY", "FR"), ("ایتالیا", "COUNTRY", "IT")]),
     ):
         assert not any(t[1] == "located_in" for t in triples(run(nlp, text, ents))), text
+
+
+def test_trip_of_a_titled_person_but_not_from_an_origin(nlp):
+    doc = run(nlp, "سفر آقای روحانی رئیس‌جمهوری به ژنو دو روز طول کشید.", [("روحانی", "PER"), ("ژنو", "CITY")])
+    assert ("روحانی", "visits", "ژنو") in triples(doc)
+    for text in ("سفر همه مهمانان از فرانسه به مشهد با هواپیما انجام شد.",
+                 "سفر همه مهمانان از فرانسه و همراهانشان به مشهد با هواپیما انجام شد."):
+        doc = run(nlp, text, [("فرانسه", "COUNTRY", "FR"), ("مشهد", "CITY")])
+        assert not any(t[1] == "visits" for t in triples(doc)), text

@@ -92,6 +92,7 @@ def _located_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: B
 
 
 _INVITE = key("دعوت")
+_FROM = key("از")
 
 
 @pattern_family("movement", predicates=("visits",), order=20)
@@ -103,6 +104,13 @@ def _visits_filter(ctx: Context, sent: Sent, p: Pattern, s: Cand, o: Cand, b: Bi
     if p.name == "visit_sent_person_to" and (
         s.label != "PER" or (s.start > 0 and sent.toks[s.start - 1].key in ctx.lex.sent_things)
     ):
+        return False
+    # «سفر [آقای] X [رئیس‌جمهوری ...] به Y»: the words between may hold a title, never an origin
+    # («سفر مدعوین از آمریکا ... به توس»): the traveller is a named person
+    if p.name == "visit_trip_of_titled" and s.label != "PER":
+        return False
+    # «سفر ... از X به Y»: X is where the trip starts
+    if p.name.startswith("visit_trip_of") and s.start > 0 and sent.toks[s.start - 1].key == _FROM:
         return False
     return not (s.span is not None and o.span is not None and s.span.label_ in ("COUNTRY",) and s.span._.iso and s.span._.iso == o.span._.iso)
 
