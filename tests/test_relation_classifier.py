@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 import fa_relations
+from fa_relations.evaluation.relations import iter_gold
 from fa_relations.model_files import ModelFileError
+from fa_relations.paths import models_dir
 from fa_relations.pipeline import blank_nlp
+from fa_relations.relation_classifier.component import saved_model_config
 from fa_relations.relation_classifier.features import LABELS, candidates, features
 from fa_relations.relations.oracle import doc_with_entities
 from fa_relations.training.relation_classifier import TrainConfig, default_train_files, train
@@ -103,6 +106,7 @@ def test_classifier_travels_with_a_saved_pipeline(small_model, tmp_path):
 def test_classifier_folder_has_a_manifest_checked_before_loading(small_model, tmp_path):
     out, _ = small_model
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"], "written by to_disk"
+    assert not (out / "vocab").exists(), "every file of the folder is in the manifest (no spaCy vocab folder)"
     bad = tmp_path / "tampered"
     shutil.copytree(out, bad)
     with open(bad / "model", "ab") as fh:
@@ -161,3 +165,35 @@ def test_predicate_threshold_above_one_turns_a_predicate_off(small_model):
     assert before
     clf.cfg["predicate_thresholds"] = {p: 2.0 for p in before}
     assert not [t for t in nlp(TEXT).triples if t.method.startswith("model:") and t.predicate in before]
+
+
+def test_shipped_model_loads_offline_and_only_adds_to_the_rules():
+    """models/relations: the sentence encoder trained by `fa-relations train relations`; opt-in unless its
+    meta records another default; in `both` mode every rule triple stays and each added triple passes its
+    predicate's threshold."""
+    require_datasets()
+    folder = models_dir() / "relations"
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert sum(p.stat().st_size for p in folder.iterdir()) < 25 * 2**20
+    assert set(json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]) == {
+        p.name for p in folder.iterdir() if p.name != "manifest.json"}
+    assert meta["training_sources"] and meta["annotation_agreement"]["triple_f1"] > 0.5
+    default = fa_relations.load()
+    assert ("fa_relation_classifier" in default.components) == (meta["default_mode"] != "rules")
+    rules, both = blank_nlp(), blank_nlp()
+    for nlp in (rules, both):
+        nlp.add_pipe("fa_relation_extractor", config={"loc_fallback": False})
+    clf = both.add_pipe("fa_relation_classifier", config={"model": saved_model_config(folder)})
+    clf.from_disk(folder)
+    items = [(rec, text) for rec, text in iter_gold("dev")][:200]
+    key = lambda t: (t.subject.start, t.predicate, t.object.start)  # noqa: E731
+    for rec, text in items:
+        r = rules(doc_with_entities(rules, text, rec["entities"]))._.triples
+        b = both(doc_with_entities(both, text, rec["entities"]))._.triples
+        assert {key(t) for t in r} <= {key(t) for t in b}
+        assert all(clf.threshold_of(t.predicate) <= t.confidence <= 1.0 and t.predicate != "says"
+                   for t in b if t.method.startswith("model:"))
+    # the model is live: at a lower common threshold it relates pairs the rules left alone
+    clf.cfg["threshold"], clf.cfg["predicate_thresholds"] = 0.5, {}
+    assert any(t.method.startswith("model:") for rec, text in items
+               for t in both(doc_with_entities(both, text, rec["entities"]))._.triples)

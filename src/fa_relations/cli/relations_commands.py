@@ -132,7 +132,7 @@ def train_relations_cmd(
     typer.echo(f"{meta['training_sentences']} sentences, {meta['training_relations']} pair relations; "
                f"{meta['epochs']} epochs, threshold {meta['threshold']}, per predicate {meta['predicate_thresholds']}; "
                f"default mode {meta['default_mode']}")
-    for name, block in (("cross-validation", cv), ("dev, gold entities", dev)):
+    for name, block in (("held-out train articles", cv), ("dev, gold entities", dev)):
         r, b = block["rules"], block["rules+model"] or block["rules"]
         typer.echo(f"{name}: rules P {r['precision']:.3f} R {r['recall']:.3f} F1 {r['f1']:.3f}; rules + model "
                    f"P {b['precision']:.3f} R {b['recall']:.3f} F1 {b['f1']:.3f}")

@@ -245,15 +245,18 @@ class RelationClassifier(TrainablePipe):
 
     # ---- files -------------------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        """spaCy's files (``cfg``, ``model``: msgpack, no pickle) and a manifest of their checksums."""
-        super().to_disk(path, exclude=exclude)
+        """spaCy's files (``cfg``, ``model``: msgpack, no pickle) and a manifest of their checksums. The
+        spaCy vocabulary is not written: no model reads it (the sentence encoder keeps its own words in
+        the model, the sparse model hashes strings), and every file of the folder is in the manifest."""
+        super().to_disk(path, exclude=[*exclude, "vocab"])
         write_folder_manifest(path)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> RelationClassifier:
         """Check the folder against its manifest (altered, truncated or pickle-capable files are
-        refused, naming the file) before anything in it is read."""
+        refused, naming the file) before anything in it is read; a ``vocab`` folder that an older
+        version wrote is not read."""
         verify_model_folder(path)
-        return super().from_disk(path, exclude=exclude)
+        return super().from_disk(path, exclude=[*exclude, "vocab"])
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
         """Micro P/R/F1 of the model's own pairs against the gold relations it can score."""

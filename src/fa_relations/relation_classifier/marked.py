@@ -104,5 +104,5 @@ def load_pair_classifier(folder: str | Path | None = None) -> Language:
     verify_model_folder(folder)
     nlp = blank_nlp()
     clf = nlp.add_pipe(CLASSIFIER, config={"model": saved_model_config(folder), "candidates": "marked_pair"})
-    clf.from_disk(folder, exclude=["vocab"])  # weights and cfg; the blank pipeline's spaCy vocab is enough
+    clf.from_disk(folder)
     return nlp

@@ -220,7 +220,7 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
     result = fit(clf, train_egs, dev_docs, dev_items, config, on_epoch)
     train_seconds = time.time() - t0
     output.mkdir(parents=True, exist_ok=True)
-    clf.to_disk(output, exclude=["vocab"])  # the model keeps its own vocabulary; spaCy's is not used
+    clf.to_disk(output)
     t1 = time.time()
     dev = dev_score(clf, dev_docs, dev_items)
     speed = len(dev_docs) / max(time.time() - t1, 1e-9)
