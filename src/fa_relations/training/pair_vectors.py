@@ -33,6 +33,15 @@ VECTOR_SOURCES = "fastText skip-gram on news_unlabelled, news_mixed and PERLEX t
 
 
 @dataclass
+class SentenceVocabulary:
+    """A sentence encoder's words (first tokens, train words, then frequent vector words) and the fastText
+    vectors that initialise them (empty without ``pretrained``)."""
+
+    words: list[str]
+    vectors: dict[str, numpy.ndarray]
+
+
+@dataclass
 class SentenceEncoderConfig:
     """Settings of ``fa_relations.RelationSentenceEncoder.v1`` and of its vectors, shared by the news and PERLEX
     training configs (each adds its own)."""
@@ -65,6 +74,16 @@ class SentenceEncoderConfig:
         if self.typed:
             config["typed"] = True
         return config
+
+    def vocabulary(self, train_docs: list[Doc], extra_docs: Iterable[Doc], data: str | Path | None,
+                   first: Iterable[str] = ()) -> SentenceVocabulary:
+        """The encoder's vocabulary (:func:`build_vocabulary` of ``train_docs`` after ``first``) and the vectors
+        that initialise it; ``extra_docs`` (held-out sentences) only get vectors built for their words
+        (fastText character n-grams): they are never trained on."""
+        words = {canonical_word(t.text) for doc in (*train_docs, *extra_docs) for t in doc}
+        vec_words, vectors = self.vectors(data, words)
+        return SentenceVocabulary(build_vocabulary(train_docs, vec_words, self.max_vocab, first),
+                                  dict(zip(vec_words, vectors, strict=True)))
 
     def vectors(self, data: str | Path | None, words: set[str]) -> tuple[list[str], numpy.ndarray]:
         """:func:`fasttext_vectors` with these settings, or none when ``pretrained`` is off."""

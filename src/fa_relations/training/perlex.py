@@ -39,13 +39,12 @@ from thinc.api import Adam, Config, fix_random_seed
 from ..__about__ import __version__
 from ..evaluation.perlex import LABELS, PerlexItem, official_score, perlex_dir, perlex_docs, read_perlex
 from ..model_files import MANIFEST, write_folder_manifest
-from ..ner.features import canonical_word
 from ..paths import models_dir
 from ..pipeline import blank_nlp
 from ..relation_classifier.component import GOLD_LABEL_KEY, RelationClassifier
 from ..relation_classifier.features import MARKED_PAIR_KEY
 from ..relation_classifier.model import ARCHITECTURE
-from .pair_vectors import VECTOR_SOURCES, SentenceEncoderConfig, build_vocabulary
+from .pair_vectors import VECTOR_SOURCES, SentenceEncoderConfig
 
 logger = logging.getLogger(__name__)
 
@@ -203,17 +202,12 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
     nlp = blank_nlp()
     train_docs, train_items, bad_train = perlex_docs(nlp, train_items)
     dev_docs, dev_items, bad_dev = perlex_docs(nlp, dev_items)
-    vocab: list[str] = []
-    if config.architecture == "sentence":
-        train_words = {canonical_word(t.text) for doc in train_docs + dev_docs for t in doc}
-        vec_words, vectors = config.vectors(data, train_words)
-        vocab = build_vocabulary(train_docs, vec_words, config.max_vocab)
-    clf = new_classifier(nlp, config, vocab_size=len(vocab))
-    if config.architecture == "sentence":
+    vocab = config.vocabulary(train_docs, dev_docs, data) if config.architecture == "sentence" else None
+    clf = new_classifier(nlp, config, vocab_size=len(vocab.words) if vocab else 0)
+    if vocab is not None:
         from ..relation_classifier.sentence_net import set_vocabulary  # deferred: torch
 
-        set_vocabulary(clf.model, vocab, dict(zip(vec_words, vectors, strict=True)) if config.pretrained else None,
-                       freeze=config.freeze_embeddings)
+        set_vocabulary(clf.model, vocab.words, vocab.vectors, freeze=config.freeze_embeddings)
     train_egs = examples(train_docs, train_items)
     if config.swap_augment:
         train_egs += examples(*swapped(train_docs, train_items))
@@ -235,7 +229,7 @@ def train(output: Path, config: PerlexConfig, data: str | Path | None = None,
                           "train_sentences": len(train_docs), "dev_sentences": len(dev_docs),
                           "not_tokenised": bad_train + bad_dev,
                           "dev_split": f"{config.dev_size} train sentences drawn with seed {config.seed}"},
-        "vectors": f"{VECTOR_SOURCES}; vocabulary {len(vocab)} words" if vocab and config.pretrained else None,
+        "vectors": f"{VECTOR_SOURCES}; vocabulary {len(vocab.words)} words" if vocab and config.pretrained else None,
         "selection": "the epoch with the best dev macro-F1 (official rule: 9 relations, direction, no Other)",
         "best_epoch": result["best_epoch"], "curve": result["curve"], "averaged": result.get("averaged"),
         "dev_macro_f1": dev["macro_f1"], "dev_per_relation": dev["per_relation"],

@@ -33,7 +33,6 @@ from ..__about__ import __version__
 from ..evaluation.relation_agreement import default_passes, relation_agreement
 from ..evaluation.relations import Scores, gold_triples, iter_gold, predicted_triples
 from ..model_files import write_folder_manifest
-from ..ner.features import canonical_word
 from ..paths import data_dir, models_dir
 from ..pipeline import blank_nlp
 from ..relation_classifier.component import GOLD_KEY, RelationClassifier
@@ -42,7 +41,7 @@ from ..relation_classifier.model import ARCHITECTURE, SENTENCE_ARCHITECTURE
 from ..relation_classifier.sentence_net import set_vocabulary, type_token
 from ..relations.oracle import doc_with_entities
 from ..schema import PREDICATES
-from .pair_vectors import VECTOR_SOURCES, SentenceEncoderConfig, build_vocabulary
+from .pair_vectors import VECTOR_SOURCES, SentenceEncoderConfig, SentenceVocabulary
 from .relation_data import sentence_text
 
 logger = logging.getLogger(__name__)
@@ -218,12 +217,6 @@ def score_predictions(clf: RelationClassifier, predictions: Iterable[Predictions
     return scores
 
 
-def score_items(clf: RelationClassifier, items: list[_DevItem], thresholds: Iterable[float]) -> dict[float, Scores]:
-    """Rules + model on ``items`` for each threshold (a threshold above 1 gives the rules alone)."""
-    predictions = predict_items(clf, items)
-    return {t: score_predictions(clf, [predictions], t) for t in thresholds}
-
-
 def choose_predicate_thresholds(clf: RelationClassifier, predictions: list[Predictions], threshold: float,
                                 grid: list[float], min_precision: float, rounds: int = 2) -> dict[str, float]:
     """Each predicate's own threshold (``grid``, or above 1: the model never adds it), by coordinate
@@ -249,27 +242,6 @@ def choose_predicate_thresholds(clf: RelationClassifier, predictions: list[Predi
 #: The entity labels a candidate's arguments can have, whose type tokens the sentence encoder reads.
 ARGUMENT_LABELS: tuple[str, ...] = tuple(sorted({lab for spec in PREDICATES.values() if spec.name != "says"
                                                  for lab in (*spec.subject_labels, *spec.object_labels)}))
-
-
-@dataclass
-class SentenceVocabulary:
-    """The sentence encoder's words (type tokens, train words, then frequent vector words) and the fastText
-    vectors that initialise them."""
-
-    words: list[str]
-    vectors: dict[str, numpy.ndarray]
-
-
-def sentence_vocabulary(examples: list[Example], extra_docs: list[Doc], config: TrainConfig,
-                        data: str | None) -> SentenceVocabulary:
-    """Vocabulary and vectors for ``config``; ``extra_docs`` (the dev sentences) only get vectors built for
-    their words (fastText character n-grams): they are never trained on."""
-    docs = [eg.predicted for eg in examples]
-    words = {canonical_word(t.text) for doc in (*docs, *extra_docs) for t in doc}
-    vec_words, vectors = config.vectors(data, words)
-    first = [type_token(lab) for lab in ARGUMENT_LABELS] if config.typed else []
-    return SentenceVocabulary(build_vocabulary(docs, vec_words, config.max_vocab, first),
-                              dict(zip(vec_words, vectors, strict=True)))
 
 
 def _fresh_classifier(nlp: Language, config: TrainConfig, vocab: SentenceVocabulary | None = None) -> RelationClassifier:
@@ -348,7 +320,9 @@ def train(files: list[Path], output: Path, config: TrainConfig, data: str | None
     n_pos = sum(len(eg.reference.user_data[GOLD_KEY]) for eg in examples)
     logger.info("%d training sentences, %d candidate pairs, %d gold pair relations", len(examples), n_cands, n_pos)
     dev = dev_items(nlp, data)
-    vocab = sentence_vocabulary(examples, [it.doc for it in dev], config, data) if config.architecture == "sentence" else None
+    vocab = (config.vocabulary([eg.predicted for eg in examples], [it.doc for it in dev], data,
+                               [type_token(lab) for lab in ARGUMENT_LABELS] if config.typed else [])
+             if config.architecture == "sentence" else None)
 
     folds = grouped_folds(items, config.folds, rng)
     grid = [*config.thresholds, 2.0]  # 2.0: the rules alone
